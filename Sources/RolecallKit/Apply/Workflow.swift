@@ -1,0 +1,76 @@
+import Foundation
+
+/// The steps `plan` and `apply` share, as plain functions over values: read manifests, read state,
+/// plan. The command line only adds arguments, the terminal and exit codes.
+public enum Workflow {
+    public struct Planned: Sendable {
+        /// nil when something stopped planning (see diagnostics).
+        public var plan: Plan?
+        /// Validation diagnostics, state problems and safety problems.
+        public var diagnostics: [Diagnostic]
+        /// The state the plan was made against (a fresh empty one on the first run).
+        public var state: State
+    }
+
+    /// Reads and validates manifests, reads the state, and plans.
+    public static func plan(manifests folder: String, store: some StateStore, options: PlanOptions) -> Planned {
+        let loaded = ManifestLoader(now: options.now).load(folder)
+        var state = State(lineage: "", serial: 0)
+        do {
+            if let existing = try store.read() { state = existing }
+        } catch {
+            return Planned(plan: nil, diagnostics: loaded.diagnostics + [.error(error.description, at: nil)], state: state)
+        }
+        guard let manifest = loaded.manifest else {
+            return Planned(plan: nil, diagnostics: loaded.diagnostics, state: state)
+        }
+        let desired = DesiredState(manifest, now: options.now)
+        let (plan, safety) = Planner.plan(desired: desired, current: state, options: options)
+        return Planned(plan: safety.hasErrors ? nil : plan, diagnostics: loaded.diagnostics + safety, state: state)
+    }
+
+    /// Who is applying, for the audit log: ROLECALL_ACTOR, else the CI system's user, else the OS user.
+    public static func actor(environment: [String: String]) -> String {
+        let keys = ["ROLECALL_ACTOR", "GITHUB_ACTOR", "GITLAB_USER_LOGIN", "BUILDKITE_BUILD_CREATOR_EMAIL", "CIRCLE_USERNAME",
+                    "BITBUCKET_STEP_TRIGGERER_UUID", "USER", "LOGNAME"]
+        for key in keys {
+            if let value = environment[key], !value.isEmpty { return value }
+        }
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return "uid \(getuid())"
+    }
+
+    public struct Applied: Sendable {
+        public var outcome: ApplyOutcome
+        /// Problems writing state or the audit log.
+        public var diagnostics: [Diagnostic]
+    }
+
+    /// Applies a plan to the locked state, saves what was applied (also after a failure), appends the audit log.
+    public static func apply(_ plan: Plan, state: State, store: some StateStore, target: inout some ApplyTarget,
+                             audit: AuditLog, actor: String, now: Date) -> Applied {
+        var outcome = Applier.run(plan, on: state, target: &target)
+        var diagnostics: [Diagnostic] = []
+        if !outcome.applied.isEmpty {
+            if outcome.state.lineage.isEmpty { outcome.state.lineage = UUID().uuidString.lowercased() }
+            outcome.state.serial = state.serial + 1
+            do {
+                try store.write(outcome.state)
+            } catch {
+                diagnostics.append(.error(error.description, at: nil))
+            }
+        }
+        var records = outcome.applied.map { AuditRecord(time: now, actor: actor, change: $0, result: "ok") }
+        if let failure = outcome.failure {
+            records.append(AuditRecord(time: now, actor: actor, change: failure.change, result: "failed: \(failure.message)"))
+            diagnostics.append(.error("applying \(failure.change.id) failed: \(failure.message); "
+                                      + "\(plural(outcome.applied.count, "change")) before it were applied and saved", at: nil))
+        }
+        do {
+            try audit.append(records)
+        } catch {
+            diagnostics.append(.error(error.description, at: nil))
+        }
+        return Applied(outcome: outcome, diagnostics: diagnostics)
+    }
+}

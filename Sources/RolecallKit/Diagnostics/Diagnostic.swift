@@ -1,0 +1,105 @@
+/// Diagnostics are data: the library returns them, renderers decide how they look.
+
+/// A place in a manifest: file path as the user should see it, 1-based line and column.
+public struct SourceLocation: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+
+    public init(file: String, line: Int, column: Int) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+
+    public var description: String { "\(file):\(line):\(column)" }
+
+    public static func < (a: SourceLocation, b: SourceLocation) -> Bool {
+        (a.file, a.line, a.column) < (b.file, b.line, b.column)
+    }
+}
+
+public enum Severity: String, Sendable, Hashable, Codable {
+    case error
+    case warning
+}
+
+/// A secondary message attached to a diagnostic, e.g. `first declared here`.
+public struct DiagnosticNote: Hashable, Sendable, Codable {
+    public var message: String
+    public var location: SourceLocation?
+
+    public init(_ message: String, at location: SourceLocation? = nil) {
+        self.message = message
+        self.location = location
+    }
+}
+
+/// One problem found in the input.
+public struct Diagnostic: Hashable, Sendable, Codable {
+    public var severity: Severity
+    public var message: String
+    /// Where the problem is; nil for problems that belong to no file (e.g. an empty folder).
+    public var location: SourceLocation?
+    public var notes: [DiagnosticNote]
+
+    public init(_ severity: Severity, _ message: String, at location: SourceLocation?, notes: [DiagnosticNote] = []) {
+        self.severity = severity
+        self.message = message
+        self.location = location
+        self.notes = notes
+    }
+
+    public static func error(_ message: String, at location: SourceLocation?, notes: [DiagnosticNote] = []) -> Diagnostic {
+        Diagnostic(.error, message, at: location, notes: notes)
+    }
+
+    public static func warning(_ message: String, at location: SourceLocation?, notes: [DiagnosticNote] = []) -> Diagnostic {
+        Diagnostic(.warning, message, at: location, notes: notes)
+    }
+}
+
+extension Diagnostic {
+    /// Order for output: by file, line, column; problems without a location first; then by text.
+    static func sortKey(_ a: Diagnostic, _ b: Diagnostic) -> Bool {
+        switch (a.location, b.location) {
+        case (nil, .some): return true
+        case (.some, nil): return false
+        case let (.some(la), .some(lb)) where la != lb: return la < lb
+        default:
+            if a.severity != b.severity { return a.severity == .error }
+            return a.message < b.message
+        }
+    }
+}
+
+extension Array where Element == Diagnostic {
+    /// Sorted for output (stable, deterministic).
+    public func sortedForOutput() -> [Diagnostic] { sorted(by: Diagnostic.sortKey) }
+
+    public var errorCount: Int { count { $0.severity == .error } }
+    public var warningCount: Int { count { $0.severity == .warning } }
+    public var hasErrors: Bool { contains { $0.severity == .error } }
+
+    /// `--strict`: every warning becomes an error.
+    public func promotingWarnings() -> [Diagnostic] {
+        map { var d = $0; d.severity = .error; return d }
+    }
+}
+
+/// Collects diagnostics during one run. Owned by the run (never global).
+final class DiagnosticSink {
+    private(set) var diagnostics: [Diagnostic] = []
+
+    func error(_ message: String, at location: SourceLocation?, notes: [DiagnosticNote] = []) {
+        diagnostics.append(.error(message, at: location, notes: notes))
+    }
+
+    func warning(_ message: String, at location: SourceLocation?, notes: [DiagnosticNote] = []) {
+        diagnostics.append(.warning(message, at: location, notes: notes))
+    }
+
+    func append(_ d: Diagnostic) { diagnostics.append(d) }
+    func append(contentsOf ds: [Diagnostic]) { diagnostics.append(contentsOf: ds) }
+    var hasErrors: Bool { diagnostics.hasErrors }
+}

@@ -1,0 +1,298 @@
+import Foundation
+
+/// What one YAML document declares, before documents are merged.
+struct DocumentDeclarations {
+    var org: Located<String>
+    var settings: Settings?
+    var apps: [App] = []
+    var roles: [CustomRole] = []
+    var members: [Member] = []
+    var teams: [Team] = []
+    /// Direct grants and the inline roles of teams.
+    var grants: [Grant] = []
+}
+
+/// Decodes one document into declarations, reporting shape and format problems to the sink.
+/// Entities with a problem are still returned where they can be (so that references to them do
+/// not cause a second, misleading error); the run fails on the first diagnostic of severity error.
+struct DocumentDecoder {
+    let document: YAMLDocument
+    let sink: DiagnosticSink
+
+    static let topLevelKeys = ["org", "settings", "apps", "roles", "members", "teams", "grants"]
+    static let settingsKeys = ["catalog", "plan", "seats", "timezone", "max_removals"]
+    static let appKeys = ["name", "visibility", "description"]
+    static let roleKeys = ["name", "scope", "permissions", "description"]
+    static let memberKeys = ["email", "name", "role", "sso", "expires", "ticket", "reason"]
+    static let teamKeys = ["name", "description", "members", "roles"]
+    static let teamMemberKeys = ["email", "expires", "ticket", "reason"]
+    static let teamRoleKeys = ["role", "app", "expires", "ticket", "reason"]
+    static let grantKeys = ["member", "team", "role", "app", "expires", "ticket", "reason", "attributes"]
+
+    /// nil for an empty document or one too broken to name its org.
+    func decode() -> DocumentDeclarations? {
+        guard let root = document.root, !root.isNull else { return nil }
+        guard let fields = Fields(root, what: "a manifest document", in: document, sink: sink) else { return nil }
+        fields.finish(allowed: Self.topLevelKeys)
+        guard let org = fields.string("org", required: true) else { return nil }
+        if let problem = Scalars.slugProblem(org.value) {
+            sink.error("invalid org name '\(org.value)': \(problem)", at: org.location)
+        }
+        var result = DocumentDeclarations(org: org)
+        if let node = fields.node("settings") { result.settings = settings(node) }
+        result.apps = each(fields, "apps", app)
+        result.roles = each(fields, "roles", customRole)
+        result.members = each(fields, "members", member)
+        for team in fields.list("teams") ?? [] {
+            if let (team, grants) = self.team(team) {
+                result.teams.append(team)
+                result.grants += grants
+            }
+        }
+        result.grants += each(fields, "grants", grant)
+        return result
+    }
+
+    private func each<T>(_ fields: Fields, _ key: String, _ decode: (YAMLNode) -> T?) -> [T] {
+        (fields.list(key) ?? []).compactMap(decode)
+    }
+
+    private func settings(_ node: YAMLNode) -> Settings? {
+        guard let f = Fields(node, what: "settings", in: document, sink: sink) else { return nil }
+        f.finish(allowed: Self.settingsKeys)
+        var settings = Settings(location: f.location)
+        if let catalog = f.string("catalog") {
+            if let id = CatalogID(rawValue: catalog.value) {
+                settings.catalog = id
+            } else {
+                let names = CatalogID.allCases.map(\.rawValue)
+                sink.error("unknown catalog '\(catalog.value)'" + Suggest.hint(for: catalog.value, among: names),
+                           at: catalog.location,
+                           notes: [DiagnosticNote("catalogs are: " + names.joined(separator: ", "))])
+            }
+        }
+        settings.plan = f.string("plan")?.value
+        if let seats = f.int("seats") {
+            if seats.value < 1 {
+                sink.error("'seats' must be at least 1, found \(seats.value)", at: seats.location)
+            } else {
+                settings.seats = seats.value
+            }
+        }
+        if let limit = f.string("max_removals") {
+            if let parsed = RemovalLimit(limit.value) {
+                settings.maxRemovals = parsed
+            } else {
+                sink.error("'max_removals' must be a count like 5 or a share like 10%, found '\(limit.value)'", at: limit.location)
+            }
+        }
+        if let zone = f.string("timezone") {
+            if Scalars.isKnownTimeZone(zone.value) {
+                settings.timezone = zone.value
+            } else {
+                let hint = Suggest.hint(for: zone.value, among: TimeZone.knownTimeZoneIdentifiers)
+                sink.error("unknown time zone '\(zone.value)'" + hint, at: zone.location,
+                           notes: [DiagnosticNote("use an IANA name such as Europe/Berlin, America/New_York or UTC")])
+            }
+        }
+        return settings
+    }
+
+    private func app(_ node: YAMLNode) -> App? {
+        guard let f = Fields(node, what: "app", in: document, sink: sink) else { return nil }
+        f.finish(allowed: Self.appKeys)
+        guard let name = slug(f, "name", "app") else { return nil }
+        var visibility = Visibility.private
+        if let written = f.string("visibility") {
+            if let v = Visibility(rawValue: written.value) {
+                visibility = v
+            } else {
+                sink.error("visibility must be 'public' or 'private', found '\(written.value)'", at: written.location)
+            }
+        }
+        return App(name: name.value, visibility: visibility, description: f.string("description")?.value,
+                   location: f.location)
+    }
+
+    private func customRole(_ node: YAMLNode) -> CustomRole? {
+        guard let f = Fields(node, what: "role", in: document, sink: sink) else { return nil }
+        f.finish(allowed: Self.roleKeys)
+        let name = f.string("name", required: true)
+        if let name, let problem = Scalars.roleNameProblem(name.value) {
+            sink.error("invalid role name '\(name.value)': \(problem)", at: name.location)
+        }
+        var scope: RoleScope?
+        if let written = f.string("scope", required: true) {
+            scope = RoleScope(rawValue: written.value)
+            if scope == nil {
+                sink.error("scope must be 'org' or 'app', found '\(written.value)'", at: written.location)
+            }
+        }
+        var permissions: [String] = []
+        if let items = f.list("permissions") {
+            if items.isEmpty {
+                sink.error("role '\(name?.value ?? "")' has an empty permissions list", at: f.location)
+            }
+            for item in items {
+                guard let p = Fields.string(item, named: "permission", in: document, sink: sink) else { continue }
+                if let problem = permissionProblem(p.value) {
+                    sink.error("invalid permission '\(p.value)': \(problem)", at: p.location)
+                }
+                permissions.append(p.value)
+            }
+        } else if f.node("permissions") == nil {
+            sink.error("role is missing required key 'permissions'", at: f.location)
+        }
+        guard let name, let scope else { return nil }
+        return CustomRole(name: name.value, scope: scope, permissions: Array(Set(permissions)).sorted(),
+                          description: f.string("description")?.value, location: f.location)
+    }
+
+    private func permissionProblem(_ text: String) -> String? {
+        guard !text.isEmpty else { return "it is empty" }
+        if let bad = text.unicodeScalars.first(where: {
+            !(("0"..."9").contains($0) || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || "_-*.".unicodeScalars.contains($0))
+        }) {
+            return "'\(bad)' is not allowed"
+        }
+        if text.hasPrefix(".") || text.hasSuffix(".") || text.contains("..") { return "empty part between dots" }
+        return nil
+    }
+
+    private func member(_ node: YAMLNode) -> Member? {
+        guard let f = Fields(node, what: "member", in: document, sink: sink) else { return nil }
+        f.finish(allowed: Self.memberKeys)
+        let email = self.email(f, "email")
+        let role = f.string("role", required: true)
+        let sso = f.bool("sso") ?? false
+        let expires = expiry(f)
+        guard let email else { return nil }
+        return Member(email: email.value.lowercased(), writtenEmail: email.value, name: f.string("name")?.value,
+                      role: role ?? Located("", at: f.location), sso: sso, expires: expires,
+                      justification: justification(f), location: f.location)
+    }
+
+    private func team(_ node: YAMLNode) -> (Team, [Grant])? {
+        guard let f = Fields(node, what: "team", in: document, sink: sink) else { return nil }
+        f.finish(allowed: Self.teamKeys)
+        let name = slug(f, "name", "team")
+        var memberships: [TeamMembership] = []
+        for item in f.list("members") ?? [] {
+            if case .scalar = item.content {
+                guard let email = checkedEmail(Fields.string(item, named: "email", in: document, sink: sink)) else { continue }
+                memberships.append(TeamMembership(email: Located(email.value.lowercased(), at: email.location), expires: nil,
+                                                  justification: Justification()))
+            } else if let m = Fields(item, what: "team member", in: document, sink: sink) {
+                m.finish(allowed: Self.teamMemberKeys)
+                let email = self.email(m, "email")
+                let expires = expiry(m)
+                guard let email else { continue }
+                memberships.append(TeamMembership(email: Located(email.value.lowercased(), at: email.location),
+                                                  expires: expires, justification: justification(m)))
+            }
+        }
+        var grants: [Grant] = []
+        for item in f.list("roles") ?? [] {
+            guard let r = Fields(item, what: "team role", in: document, sink: sink) else { continue }
+            r.finish(allowed: Self.teamRoleKeys)
+            guard let role = r.string("role", required: true), let name else { continue }
+            let app = r.string("app")
+            grants.append(Grant(subject: Located(.team(name.value), at: name.location), role: role, app: app,
+                                expires: expiry(r), justification: justification(r), attributes: [:],
+                                location: r.location))
+        }
+        guard let name else { return nil }
+        return (Team(name: name.value, description: f.string("description")?.value, members: memberships,
+                     location: f.location), grants)
+    }
+
+    private func grant(_ node: YAMLNode) -> Grant? {
+        guard let f = Fields(node, what: "grant", in: document, sink: sink) else { return nil }
+        f.finish(allowed: Self.grantKeys)
+        let member = f.string("member")
+        let team = f.string("team")
+        var subject: Located<Subject>?
+        switch (member, team) {
+        case let (member?, nil):
+            if let email = checkedEmail(member) { subject = Located(.member(email.value.lowercased()), at: email.location) }
+        case let (nil, team?):
+            subject = Located(.team(team.value), at: team.location)
+        case (_?, _?):
+            sink.error("grant names both 'member' and 'team'; a grant is for exactly one of them", at: f.location)
+        case (nil, nil):
+            sink.error("grant is missing 'member' or 'team'", at: f.location)
+        }
+        let role = f.string("role", required: true)
+        let app = f.string("app")
+        let expires = expiry(f)
+        var attributes: [String: [String]] = [:]
+        if let node = f.node("attributes") {
+            if case let .mapping(pairs) = node.content {
+                for pair in pairs {
+                    let key = pair.key.scalarText ?? ""
+                    let values: [YAMLNode]
+                    switch pair.value.content {
+                    case let .sequence(items): values = items
+                    case .scalar: values = [pair.value]
+                    case .mapping:
+                        sink.error("attribute '\(key)' must be a list of strings, found a mapping",
+                                   at: f.location(of: pair.value))
+                        continue
+                    }
+                    let strings = values.compactMap { Fields.string($0, named: "attribute value", in: document, sink: sink)?.value }
+                    if strings.isEmpty {
+                        sink.error("attribute '\(key)' has no values", at: f.location(of: pair.key))
+                    }
+                    attributes[key] = Array(Set(strings)).sorted()
+                }
+            } else {
+                sink.error("'attributes' must be a mapping of names to lists, found \(node.kindDescription)",
+                           at: f.location(of: node))
+            }
+        }
+        guard let subject, let role else { return nil }
+        return Grant(subject: subject, role: role, app: app, expires: expires, justification: justification(f),
+                     attributes: attributes, location: f.location)
+    }
+
+    // MARK: Shared field forms
+
+    private func slug(_ f: Fields, _ key: String, _ what: String) -> Located<String>? {
+        guard let name = f.string(key, required: true) else { return nil }
+        if let problem = Scalars.slugProblem(name.value) {
+            sink.error("invalid \(what) name '\(name.value)': \(problem)", at: name.location)
+        }
+        return name
+    }
+
+    private func email(_ f: Fields, _ key: String) -> Located<String>? {
+        checkedEmail(f.string(key, required: true))
+    }
+
+    /// Reports a malformed address; returns it as written (malformed ones too, so that references still match).
+    private func checkedEmail(_ email: Located<String>?) -> Located<String>? {
+        guard let email else { return nil }
+        if let problem = Scalars.emailProblem(email.value) {
+            sink.error("invalid e-mail address '\(email.value)': \(problem)", at: email.location)
+        }
+        return email
+    }
+
+    private func expiry(_ f: Fields) -> Expiry? {
+        guard let written = f.string("expires") else { return nil }
+        switch WrittenExpiry.parse(written.value) {
+        case let .bad(message):
+            sink.error("invalid expiry: \(message)", at: written.location)
+            return nil
+        case let .ok(.day(day)):
+            return Expiry(endsAt: WrittenExpiry.day(day).endsAt(in: Scalars.timeZone("UTC")), written: written.value,
+                          lastDay: day, location: written.location)
+        case let .ok(.instant(date)):
+            return Expiry(endsAt: date, written: written.value, lastDay: nil, location: written.location)
+        }
+    }
+
+    private func justification(_ f: Fields) -> Justification {
+        Justification(ticket: f.string("ticket")?.value, reason: f.string("reason")?.value)
+    }
+}

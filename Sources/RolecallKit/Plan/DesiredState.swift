@@ -1,0 +1,135 @@
+import Foundation
+
+/// The manifests projected onto resources at one instant: everything whose expiry has passed is left
+/// out (an expired member takes their team memberships and grants along), and remembered with the
+/// expiry that removed it, so the plan can say why.
+public struct DesiredState: Sendable {
+    public var resources: [ResourceID: Attributes] = [:]
+    /// Where each resource was declared.
+    public var locations: [ResourceID: SourceLocation] = [:]
+    /// Resources the manifests declare but whose access has ended, with the expiry that ended it.
+    public var expired: [ResourceID: ExpiredBy] = [:]
+    /// Expiries still ahead, for notices and for a saved plan's staleness boundary.
+    public var upcoming: [(id: ResourceID, expiry: Expiry)] = []
+    /// Orgs whose catalog knows an owner-like top role: org -> that role's name.
+    public var topRoles: [String: String] = [:]
+    /// Per org, the removal guard from settings.
+    public var maxRemovals: [String: RemovalLimit] = [:]
+
+    public struct ExpiredBy: Sendable, Hashable {
+        /// As written (`2026-07-15`).
+        public var written: String
+        public var endsAt: Date
+        public var location: SourceLocation
+        /// The resource whose expiry it was, when it is not this one (a member's grants).
+        public var via: ResourceID?
+    }
+
+    public init(_ manifest: Manifest, now: Date) {
+        for org in manifest.organizations { add(org, now: now) }
+    }
+
+    /// The earliest expiry strictly after `now`: the instant a plan made now goes stale.
+    public var nextExpiry: Date? { upcoming.map(\.expiry.endsAt).min() }
+
+    private mutating func add(_ org: Organization, now: Date) {
+        let name = org.name
+        func id(_ kind: ResourceKind, _ key: String) -> ResourceID { ResourceID(org: name, kind: kind, key: key) }
+
+        if let top = org.catalog.orgRoles.first, org.settings.catalog != .custom { topRoles[name] = top.name }
+        if let limit = org.settings.maxRemovals { maxRemovals[name] = limit }
+
+        var settings: Attributes = ["catalog": .string(org.settings.catalog.rawValue), "timezone": .string(org.settings.timezone)]
+        settings["plan"] = org.settings.plan.map(Value.string)
+        settings["seats"] = org.settings.seats.map(Value.int)
+        settings["max_removals"] = org.settings.maxRemovals.map { .string($0.description) }
+        put(id(.settings, ""), settings, org.settings.location ?? org.location)
+
+        for app in org.apps {
+            var a: Attributes = ["visibility": .string(app.visibility.rawValue)]
+            a["description"] = app.description.map(Value.string)
+            put(id(.app, app.name), a, app.location)
+        }
+        for role in org.roles {
+            var a: Attributes = ["scope": .string(role.scope.rawValue), "permissions": .strings(role.permissions)]
+            a["description"] = role.description.map(Value.string)
+            put(id(.role, role.name), a, role.location)
+        }
+
+        var expiredMembers: [String: ExpiredBy] = [:]
+        for member in org.members {
+            let memberID = id(.member, member.email)
+            // The key is the lower-case address; the spelling in manifests is not state (case never causes a change).
+            var a: Attributes = ["role": .string(member.role.value), "sso": .bool(member.sso)]
+            a["name"] = member.name.map(Value.string)
+            add(member.expires, member.justification, to: &a)
+            if let gone = passed(member.expires, now) {
+                expiredMembers[member.email] = ExpiredBy(written: gone.written, endsAt: gone.endsAt, location: gone.location,
+                                                         via: memberID)
+                expired[memberID] = ExpiredBy(written: gone.written, endsAt: gone.endsAt, location: gone.location, via: nil)
+                continue
+            }
+            note(member.expires, memberID, now)
+            put(memberID, a, member.location)
+        }
+
+        for team in org.teams {
+            var a: Attributes = [:]
+            a["description"] = team.description.map(Value.string)
+            put(id(.team, team.name), a, team.location)
+            for m in team.members {
+                let membershipID = id(.teamMembership, "\(team.name)/\(m.email.value)")
+                var attrs: Attributes = ["team": .string(team.name), "member": .string(m.email.value)]
+                add(m.expires, m.justification, to: &attrs)
+                if let gone = passed(m.expires, now) {
+                    expired[membershipID] = ExpiredBy(written: gone.written, endsAt: gone.endsAt, location: gone.location, via: nil)
+                } else if let by = expiredMembers[m.email.value] {
+                    expired[membershipID] = by
+                } else {
+                    note(m.expires, membershipID, now)
+                    put(membershipID, attrs, m.email.location)
+                }
+            }
+        }
+
+        for grant in org.grants {
+            let grantID = id(.grant, grant.key.stateKey)
+            var a: Attributes = ["role": .string(grant.role.value)]
+            switch grant.subject.value {
+            case let .member(email): a["member"] = .string(email)
+            case let .team(team): a["team"] = .string(team)
+            }
+            a["app"] = grant.app.map { .string($0.value) }
+            a["attributes"] = grant.attributes.isEmpty ? nil : .map(grant.attributes)
+            add(grant.expires, grant.justification, to: &a)
+            if let gone = passed(grant.expires, now) {
+                expired[grantID] = ExpiredBy(written: gone.written, endsAt: gone.endsAt, location: gone.location, via: nil)
+            } else if case let .member(email) = grant.subject.value, let by = expiredMembers[email] {
+                expired[grantID] = by
+            } else {
+                note(grant.expires, grantID, now)
+                put(grantID, a, grant.location)
+            }
+        }
+    }
+
+    private mutating func put(_ id: ResourceID, _ attributes: Attributes, _ location: SourceLocation) {
+        resources[id] = attributes
+        locations[id] = location
+    }
+
+    private mutating func note(_ expiry: Expiry?, _ id: ResourceID, _ now: Date) {
+        if let expiry, expiry.endsAt > now { upcoming.append((id, expiry)) }
+    }
+
+    private func passed(_ expiry: Expiry?, _ now: Date) -> Expiry? {
+        guard let expiry, expiry.hasPassed(at: now) else { return nil }
+        return expiry
+    }
+
+    private func add(_ expiry: Expiry?, _ justification: Justification, to a: inout Attributes) {
+        a["expires"] = expiry.map { .string(Timestamp.format($0.endsAt)) }
+        a["ticket"] = justification.ticket.map(Value.string)
+        a["reason"] = justification.reason.map(Value.string)
+    }
+}

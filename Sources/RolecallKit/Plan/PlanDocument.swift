@@ -1,0 +1,140 @@
+import Foundation
+
+/// The JSON form of a plan: what `plan --format json` prints, what `--out` saves, what `apply` and
+/// `show` read back. Documented in `schema/plan.schema.json`; `format_version` changes only when an
+/// existing field changes meaning.
+public struct PlanDocument: Codable, Sendable {
+    public static let formatVersion = 1
+
+    public var format_version: Int
+    public var rolecall_version: String
+    public var lineage: String
+    public var serial: Int
+    public var manifest_digest: String
+    public var evaluated_at: String
+    public var next_expiry: String?
+    public var only_expired: Bool
+    public var summary: Plan.Summary
+    public var changes: [ChangeDocument]
+    public var notices: [NoticeDocument]
+
+    public struct Location: Codable, Sendable, Hashable {
+        public var file: String
+        public var line: Int
+        public var column: Int
+    }
+
+    public struct ChangeDocument: Codable, Sendable {
+        public var action: Change.Action
+        public var org: String
+        public var kind: ResourceKind
+        public var key: String
+        public var before: Attributes?
+        public var after: Attributes?
+        /// `added`, `changed`, `removed`, `expired`.
+        public var reason_code: String
+        /// For people: `expired on 2026-07-15 (member jane@acme.com)`.
+        public var reason: String
+        public var expired_on: String?
+        public var expired_via: String?
+        public var location: Location?
+    }
+
+    public struct NoticeDocument: Codable, Sendable {
+        public var kind: Notice.Kind
+        public var org: String
+        public var resource_kind: ResourceKind
+        public var key: String
+        public var message: String
+        public var location: Location?
+    }
+
+    public init(_ plan: Plan) {
+        format_version = Self.formatVersion
+        rolecall_version = RolecallVersion.current
+        lineage = plan.lineage
+        serial = plan.serial
+        manifest_digest = plan.manifestDigest
+        evaluated_at = Timestamp.format(plan.evaluatedAt)
+        next_expiry = plan.nextExpiry.map(Timestamp.format)
+        only_expired = plan.onlyExpired
+        summary = plan.summary
+        changes = plan.changes.map { c in
+            var code = "added"
+            var on: String?
+            var via: String?
+            switch c.reason {
+            case .added: code = "added"
+            case .changed: code = "changed"
+            case .removedFromManifests: code = "removed"
+            case let .expired(date, by):
+                code = "expired"
+                on = date
+                via = by
+            }
+            return ChangeDocument(action: c.action, org: c.id.org, kind: c.id.kind, key: c.id.key, before: c.before,
+                                  after: c.after, reason_code: code, reason: c.reason.description, expired_on: on,
+                                  expired_via: via, location: c.location.map(Location.init))
+        }
+        notices = plan.notices.map {
+            NoticeDocument(kind: $0.kind, org: $0.id.org, resource_kind: $0.id.kind, key: $0.id.key, message: $0.message,
+                           location: $0.location.map(Location.init))
+        }
+    }
+
+    /// The plan back from its document; nil with a reason when the document is not one rolecall wrote.
+    public func plan() -> Result<Plan, PlanFileError> {
+        guard format_version == Self.formatVersion else { return .failure(.unsupported(format_version)) }
+        guard let evaluated = Timestamp.parse(evaluated_at) else { return .failure(.invalid("evaluated_at is not a timestamp")) }
+        var list: [Change] = []
+        for c in changes {
+            let reason: Change.Reason
+            switch c.reason_code {
+            case "added": reason = .added
+            case "changed": reason = .changed
+            case "removed": reason = .removedFromManifests
+            case "expired": reason = .expired(on: c.expired_on ?? "", via: c.expired_via)
+            default: return .failure(.invalid("unknown reason_code '\(c.reason_code)'"))
+            }
+            list.append(Change(action: c.action, id: ResourceID(org: c.org, kind: c.kind, key: c.key), before: c.before,
+                               after: c.after, reason: reason, location: c.location.map(\.sourceLocation)))
+        }
+        let noticeList = notices.map {
+            Notice(kind: $0.kind, id: ResourceID(org: $0.org, kind: $0.resource_kind, key: $0.key), message: $0.message,
+                   location: $0.location.map(\.sourceLocation))
+        }
+        return .success(Plan(changes: list, notices: noticeList, evaluatedAt: evaluated,
+                             nextExpiry: next_expiry.flatMap(Timestamp.parse), lineage: lineage, serial: serial,
+                             manifestDigest: manifest_digest, onlyExpired: only_expired))
+    }
+
+    public var json: String { JSONValue.from(self).pretty }
+
+    public static func read(_ data: Data) -> Result<Plan, PlanFileError> {
+        do {
+            return try JSONDecoder().decode(PlanDocument.self, from: data).plan()
+        } catch {
+            return .failure(.invalid("it is not a rolecall plan file"))
+        }
+    }
+}
+
+extension PlanDocument.Location {
+    init(_ l: SourceLocation) {
+        self.init(file: l.file, line: l.line, column: l.column)
+    }
+
+    var sourceLocation: SourceLocation { SourceLocation(file: file, line: line, column: column) }
+}
+
+public enum PlanFileError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unsupported(Int)
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case let .unsupported(v): return "plan file has format_version \(v); this rolecall reads \(PlanDocument.formatVersion)"
+        case let .invalid(why): return "not a valid plan file: \(why)"
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import Crypto
+import Foundation
+
+/// A limit on how many members one plan may remove from an org: a count or a share of its members.
+public enum RemovalLimit: Sendable, Hashable, CustomStringConvertible {
+    case count(Int)
+    case percent(Int)
+
+    /// `5` or `10%`.
+    public init?(_ text: String) {
+        if text.hasSuffix("%"), let p = Int(text.dropLast()), (0...100).contains(p) {
+            self = .percent(p)
+        } else if let n = Int(text), n >= 0 {
+            self = .count(n)
+        } else {
+            return nil
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case let .count(n): return String(n)
+        case let .percent(p): return "\(p)%"
+        }
+    }
+
+    /// How many removals are allowed out of `members`.
+    func allowed(of members: Int) -> Int {
+        switch self {
+        case let .count(n): return n
+        case let .percent(p): return members * p / 100
+        }
+    }
+}
+
+public struct PlanOptions: Sendable {
+    public var now: Date
+    /// Keep only revocations whose reason is an expiry: what the scheduled job runs.
+    public var onlyExpired = false
+    /// Notice grants and memberships that expire within this many seconds.
+    public var warnWithin: TimeInterval = 14 * 86_400
+    /// Overrides every org's `max_removals`.
+    public var maxRemovals: RemovalLimit?
+    /// Acknowledges up to this many member removals per org over the limit.
+    public var allowRemovals: Int?
+
+    public init(now: Date) {
+        self.now = now
+    }
+}
+
+/// Diffs desired state against current state into an ordered plan. Pure: no I/O, no clock.
+public enum Planner {
+    public static func plan(desired: DesiredState, current: State, options: PlanOptions) -> (Plan, [Diagnostic]) {
+        var changes: [Change] = []
+        let ids = Set(desired.resources.keys).union(current.resources.keys)
+        for id in ids {
+            let before = current.resources[id]
+            let wanted = desired.resources[id]
+            switch (before, wanted) {
+            case let (nil, after?):
+                var after = after
+                if id.kind == .member {
+                    after["status"] = .string(after["sso"] == .bool(true) ? "active" : "invited")
+                }
+                changes.append(Change(action: .create, id: id, before: nil, after: after, reason: .added,
+                                      location: desired.locations[id]))
+            case let (before?, after?):
+                var after = after
+                for key in State.stateOnlyAttributes { after[key] = before[key] }
+                if after != before {
+                    changes.append(Change(action: .update, id: id, before: before, after: after, reason: .changed,
+                                          location: desired.locations[id]))
+                }
+            case let (before?, nil):
+                if let by = desired.expired[id] {
+                    changes.append(Change(action: .delete, id: id, before: before, after: nil,
+                                          reason: .expired(on: by.written, via: by.via.map(\.description)), location: by.location))
+                } else {
+                    changes.append(Change(action: .delete, id: id, before: before, after: nil, reason: .removedFromManifests,
+                                          location: nil))
+                }
+            case (nil, nil):
+                break
+            }
+        }
+        if options.onlyExpired { changes.removeAll { !$0.reason.isExpiry } }
+        changes.sort(by: executionOrder)
+
+        let plan = Plan(changes: changes, notices: notices(desired: desired, current: current, options: options),
+                        evaluatedAt: options.now, nextExpiry: desired.nextExpiry, lineage: current.lineage,
+                        serial: current.serial, manifestDigest: digest(desired), onlyExpired: options.onlyExpired)
+        return (plan, safety(plan, desired: desired, current: current, options: options))
+    }
+
+    /// Per org: removals first, children before parents; then additions and updates, parents first.
+    static func executionOrder(_ a: Change, _ b: Change) -> Bool {
+        if a.id.org != b.id.org { return a.id.org < b.id.org }
+        let aDown = a.action == .delete
+        let bDown = b.action == .delete
+        if aDown != bDown { return aDown }
+        if a.id.kind != b.id.kind { return aDown ? a.id.kind > b.id.kind : a.id.kind < b.id.kind }
+        return a.id.key < b.id.key
+    }
+
+    private static func notices(desired: DesiredState, current: State, options: PlanOptions) -> [Notice] {
+        var notices: [Notice] = []
+        let horizon = options.now.addingTimeInterval(options.warnWithin)
+        for (id, expiry) in desired.upcoming where expiry.endsAt <= horizon {
+            let days = Int((expiry.endsAt.timeIntervalSince(options.now) / 86_400).rounded(.up))
+            notices.append(Notice(kind: .expiresSoon, id: id,
+                                  message: "\(id) expires on \(expiry.written) (in \(plural(days, "day")))",
+                                  location: expiry.location))
+        }
+        for (id, attributes) in current.resources where id.kind == .member && attributes["status"] == .string("invited") {
+            guard desired.resources[id] != nil else { continue }
+            notices.append(Notice(kind: .invitationPending, id: id, message: "invitation to \(id.key) is still pending",
+                                  location: desired.locations[id]))
+        }
+        return notices.sorted { $0.id != $1.id ? $0.id < $1.id : $0.kind.rawValue < $1.kind.rawValue }
+    }
+
+    /// The mass-removal guard and the last-owner rule.
+    private static func safety(_ plan: Plan, desired: DesiredState, current: State, options: PlanOptions) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        var after = current
+        for change in plan.changes { after.apply(change) }
+        for org in Set(current.resources.keys.map(\.org)).sorted() {
+            let members = current.resources.keys.filter { $0.org == org && $0.kind == .member }.count
+            let removed = plan.changes.filter {
+                $0.id.org == org && $0.id.kind == .member && $0.action == .delete && !$0.reason.isExpiry
+            }
+            if let limit = options.maxRemovals ?? desired.maxRemovals[org], removed.count > limit.allowed(of: members),
+               removed.count > (options.allowRemovals ?? -1) {
+                let share = members > 0 ? " (\(removed.count * 100 / members)% of \(members))" : ""
+                problems.append(.error(
+                    "plan removes \(plural(removed.count, "member")) from org '\(org)'\(share), more than max_removals \(limit) allows",
+                    at: nil,
+                    notes: [DiagnosticNote("if this is intended, re-run with --allow-removals \(removed.count)")]))
+            }
+            if let top = desired.topRoles[org] ?? topRole(of: org, in: current) {
+                let holders = { (state: State) in
+                    state.resources.filter { $0.key.org == org && $0.key.kind == .member && $0.value["role"] == .string(top) }
+                        .keys.map(\.key).sorted()
+                }
+                let had = holders(current)
+                if !had.isEmpty, holders(after).isEmpty {
+                    problems.append(.error(
+                        "plan removes the last \(top) of org '\(org)' (\(had.joined(separator: ", "))); an org must keep one",
+                        at: nil, notes: [DiagnosticNote("declare another member with role '\(top)' first")]))
+                }
+            }
+        }
+        return problems
+    }
+
+    /// The owner-like role of an org from its recorded settings (when the manifests no longer name it).
+    private static func topRole(of org: String, in state: State) -> String? {
+        guard case let .string(name)? = state.resources[ResourceID(org: org, kind: .settings, key: "")]?["catalog"],
+              let id = CatalogID(rawValue: name), id != .custom else { return nil }
+        return RoleCatalog.builtin(id).orgRoles.first?.name
+    }
+
+    /// SHA-256 over the desired resources in a canonical order: one line per resource.
+    static func digest(_ desired: DesiredState) -> String {
+        var text = ""
+        for id in desired.resources.keys.sorted() {
+            text += "\(id.org)\u{0}\(id.kind.rawValue)\u{0}\(id.key)\u{0}" + json(desired.resources[id] ?? [:]).compact + "\n"
+        }
+        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

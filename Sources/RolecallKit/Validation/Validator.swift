@@ -1,0 +1,257 @@
+import Foundation
+
+/// Merges the declarations of every document per organization and checks them as a whole:
+/// duplicates across files, references, role scopes, seat limits, expiries. Every problem is
+/// reported; nothing stops at the first.
+struct Validator {
+    let now: Date
+    let sink: DiagnosticSink
+
+    func validate(_ declarations: [DocumentDeclarations]) -> Manifest {
+        var byOrg: [String: [DocumentDeclarations]] = [:]
+        var order: [String] = []
+        for d in declarations {
+            if byOrg[d.org.value] == nil { order.append(d.org.value) }
+            byOrg[d.org.value, default: []].append(d)
+        }
+        let organizations = order.sorted().compactMap { name in
+            byOrg[name].map { merge(name, $0) }
+        }
+        return Manifest(organizations: organizations)
+    }
+
+    // MARK: Merge
+
+    private func merge(_ name: String, _ documents: [DocumentDeclarations]) -> Organization {
+        let location = documents.map(\.org.location).min() ?? documents[0].org.location
+        var settings: Settings?
+        for d in documents {
+            guard let s = d.settings else { continue }
+            if let first = settings {
+                sink.error("settings for org '\(name)' are declared twice", at: s.location,
+                           notes: [DiagnosticNote("first declared here", at: first.location)])
+            } else {
+                settings = s
+            }
+        }
+        let resolvedSettings = settings ?? Settings()
+        let zone = Scalars.timeZone(resolvedSettings.timezone)
+
+        let apps = unique(documents.flatMap(\.apps), key: \.name, at: \.location) { "app '\($0)' is declared twice in org '\(name)'" }
+        let roles = unique(documents.flatMap(\.roles), key: \.name, at: \.location) { "role '\($0)' is declared twice in org '\(name)'" }
+        var members = unique(documents.flatMap(\.members), key: \.email, at: \.location) {
+            "member '\($0)' is declared twice in org '\(name)'"
+        }
+        var teams = unique(documents.flatMap(\.teams), key: \.name, at: \.location) { "team '\($0)' is declared twice in org '\(name)'" }
+        var grants = unique(documents.flatMap(\.grants), key: \.key, at: \.location) { "grant of \($0) is declared twice in org '\(name)'" }
+
+        for i in members.indices { members[i].expires = members[i].expires?.resolved(in: zone) }
+        for i in teams.indices {
+            teams[i].members = teams[i].members.map { m in
+                var m = m
+                m.expires = m.expires?.resolved(in: zone)
+                return m
+            }
+        }
+        for i in grants.indices { grants[i].expires = grants[i].expires?.resolved(in: zone) }
+
+        let org = Organization(
+            name: name, location: location, settings: resolvedSettings,
+            apps: apps.sorted { $0.name < $1.name },
+            roles: roles.sorted { $0.name < $1.name },
+            members: members.sorted { $0.email < $1.email },
+            teams: teams.map { t in
+                var t = t
+                t.members.sort { $0.email.value < $1.email.value }
+                return t
+            }.sorted { $0.name < $1.name },
+            grants: grants.sorted { $0.key < $1.key })
+        check(org)
+        return org
+    }
+
+    /// Keeps the first of each key; later ones are reported with a note pointing at the first.
+    private func unique<T, K: Hashable>(_ items: [T], key: (T) -> K, at location: (T) -> SourceLocation,
+                                        message: (K) -> String) -> [T] {
+        var seen: [K: SourceLocation] = [:]
+        var result: [T] = []
+        for item in items {
+            let k = key(item)
+            if let first = seen[k] {
+                sink.error(message(k), at: location(item), notes: [DiagnosticNote("first declared here", at: first)])
+                continue
+            }
+            seen[k] = location(item)
+            result.append(item)
+        }
+        return result
+    }
+
+    // MARK: Checks
+
+    private func check(_ org: Organization) {
+        let catalog = org.catalog
+        checkSettings(org, catalog)
+        checkCustomRoles(org, catalog)
+        let roles = RoleIndex(org: org)
+        let memberEmails = Set(org.members.map(\.email))
+        let teamNames = Set(org.teams.map(\.name))
+        let appNames = Set(org.apps.map(\.name))
+
+        for member in org.members {
+            if !member.role.value.isEmpty {
+                roles.check(member.role, scope: .org, use: "a member's org role", sink: sink)
+            }
+            expiryWarning(member.expires, "membership of \(member.email) in org '\(org.name)'", org)
+        }
+        for team in org.teams {
+            var seen: [String: SourceLocation] = [:]
+            for m in team.members {
+                if let first = seen[m.email.value] {
+                    sink.error("'\(m.email.value)' is listed twice in team '\(team.name)'", at: m.email.location,
+                               notes: [DiagnosticNote("first listed here", at: first)])
+                }
+                seen[m.email.value] = m.email.location
+                if !memberEmails.contains(m.email.value) {
+                    sink.error("team '\(team.name)' lists '\(m.email.value)', who is not a member of org '\(org.name)'"
+                               + Suggest.hint(for: m.email.value, among: Array(memberEmails).sorted()),
+                               at: m.email.location,
+                               notes: [DiagnosticNote("declare them under 'members:' with an org role first")])
+                }
+                expiryWarning(m.expires, "membership of \(m.email.value) in team '\(team.name)'", org)
+            }
+        }
+        for grant in org.grants {
+            switch grant.subject.value {
+            case let .member(email) where !memberEmails.contains(email):
+                sink.error("grant names '\(email)', who is not a member of org '\(org.name)'"
+                           + Suggest.hint(for: email, among: Array(memberEmails).sorted()), at: grant.subject.location)
+            case let .team(name) where !teamNames.contains(name):
+                sink.error("grant names team '\(name)', which is not declared in org '\(org.name)'"
+                           + Suggest.hint(for: name, among: Array(teamNames).sorted()), at: grant.subject.location)
+            default: break
+            }
+            if let app = grant.app, !appNames.contains(app.value) {
+                sink.error("unknown app '\(app.value)' in org '\(org.name)'" + Suggest.hint(for: app.value, among: Array(appNames).sorted()),
+                           at: app.location)
+            }
+            let scope: RoleScope = grant.app == nil ? .org : .app
+            let use = grant.app == nil ? "an org-wide grant" : "a grant on app '\(grant.app?.value ?? "")'"
+            let known = roles.check(grant.role, scope: scope, use: use, sink: sink)
+            if known, !grant.attributes.isEmpty, !roles.isCustom(grant.role.value, scope: scope) {
+                sink.error("role '\(grant.role.value)' is built in and takes no attributes; attributes are for custom roles",
+                           at: grant.role.location)
+            }
+            expiryWarning(grant.expires, "grant of \(grant.key)", org)
+        }
+        checkSeats(org, catalog)
+    }
+
+    private func checkSettings(_ org: Organization, _ catalog: RoleCatalog) {
+        guard let plan = org.settings.plan else { return }
+        if catalog.seatPlans.isEmpty {
+            sink.error("catalog '\(catalog.id.rawValue)' has no seat plans; use 'seats: N' for a seat limit",
+                       at: org.settings.location)
+        } else if catalog.seatPlan(named: plan) == nil {
+            let names = catalog.seatPlans.map(\.name)
+            sink.error("unknown plan '\(plan)' for catalog '\(catalog.id.rawValue)'" + Suggest.hint(for: plan, among: names),
+                       at: org.settings.location,
+                       notes: [DiagnosticNote("plans are: " + names.joined(separator: ", "))])
+        }
+    }
+
+    private func checkCustomRoles(_ org: Organization, _ catalog: RoleCatalog) {
+        let vocabulary = catalog.permissionVocabulary
+        for role in org.roles {
+            if catalog.role(named: role.name, in: role.scope) != nil {
+                sink.error("role '\(role.name)' is already a built-in \(role.scope.rawValue) role of catalog '\(catalog.id.rawValue)'",
+                           at: role.location)
+            }
+            guard !vocabulary.isEmpty else { continue }
+            for permission in role.permissions where !Self.permission(permission, isIn: vocabulary) {
+                sink.warning("permission '\(permission)' of role '\(role.name)' is not one the \(catalog.displayName) catalog knows"
+                             + Suggest.hint(for: permission, among: vocabulary.sorted()), at: role.location)
+            }
+        }
+    }
+
+    /// `flags.*` matches any known permission that starts with `flags.`; `*` matches all.
+    static func permission(_ permission: String, isIn vocabulary: Set<String>) -> Bool {
+        if vocabulary.contains(permission) { return true }
+        guard permission.hasSuffix("*") else { return false }
+        let prefix = permission.dropLast()
+        return vocabulary.contains { $0.hasPrefix(prefix) }
+    }
+
+    private func checkSeats(_ org: Organization, _ catalog: RoleCatalog) {
+        let limit: Int?
+        let source: String
+        if let seats = org.settings.seats {
+            limit = seats
+            source = "'seats: \(seats)'"
+        } else if let name = org.settings.plan, let plan = catalog.seatPlan(named: name) {
+            limit = plan.seats
+            source = "plan '\(name)'"
+        } else {
+            return
+        }
+        guard let limit else { return }
+        let active = org.members.filter { !($0.expires?.hasPassed(at: now) ?? false) }.sorted { $0.location < $1.location }
+        guard active.count > limit else { return }
+        let first = active[limit]
+        sink.error("org '\(org.name)' has \(active.count) members but \(source) allows \(limit) seats; '\(first.email)' is member \(limit + 1)",
+                   at: first.location,
+                   notes: [DiagnosticNote("seat limit set here", at: org.settings.location)])
+    }
+
+    private func expiryWarning(_ expiry: Expiry?, _ what: String, _ org: Organization) {
+        guard let expiry, expiry.hasPassed(at: now) else { return }
+        let zone = expiry.lastDay == nil ? "" : " (\(org.settings.timezone))"
+        sink.warning("\(what) expired on \(expiry.written)\(zone); the plan will revoke it", at: expiry.location)
+    }
+}
+
+/// Role names of one org, built-in and custom, by scope.
+struct RoleIndex {
+    let orgName: String
+    let catalog: RoleCatalog
+    let custom: [RoleScope: Set<String>]
+
+    init(org: Organization) {
+        orgName = org.name
+        catalog = org.catalog
+        var custom: [RoleScope: Set<String>] = [:]
+        for role in org.roles { custom[role.scope, default: []].insert(role.name) }
+        self.custom = custom
+    }
+
+    func names(in scope: RoleScope) -> [String] {
+        catalog.roles(in: scope).map(\.name) + (custom[scope] ?? []).sorted()
+    }
+
+    func exists(_ name: String, in scope: RoleScope) -> Bool {
+        catalog.role(named: name, in: scope) != nil || isCustom(name, scope: scope)
+    }
+
+    func isCustom(_ name: String, scope: RoleScope) -> Bool {
+        custom[scope]?.contains(name) ?? false
+    }
+
+    /// Reports an unknown role or one used at the wrong scope; true when the role fits.
+    @discardableResult
+    func check(_ role: Located<String>, scope: RoleScope, use: String, sink: DiagnosticSink) -> Bool {
+        if exists(role.value, in: scope) { return true }
+        let other: RoleScope = scope == .org ? .app : .org
+        if exists(role.value, in: other) {
+            let fix = scope == .org ? "grant it on an app with 'app:'" : "omit 'app:' to grant it org-wide"
+            sink.error("role '\(role.value)' is an \(other.rawValue) role and cannot be \(use); \(fix)", at: role.location)
+            return false
+        }
+        let names = names(in: scope)
+        let list = names.isEmpty ? "none" : names.joined(separator: ", ")
+        sink.error("unknown role '\(role.value)' in org '\(orgName)'" + Suggest.hint(for: role.value, among: names),
+                   at: role.location,
+                   notes: [DiagnosticNote("\(scope.rawValue) roles of catalog '\(catalog.id.rawValue)' and custom roles: \(list)")])
+        return false
+    }
+}

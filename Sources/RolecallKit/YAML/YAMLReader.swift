@@ -1,0 +1,286 @@
+import CYAML
+
+/// Reads YAML text into `YAMLDocument`s through libyaml's event API.
+///
+/// Safe on hostile input by construction: anchors, aliases and tags are rejected (so no alias
+/// expansion can blow up), nesting depth and scalar size are bounded, duplicate keys are errors
+/// naming both places, and encoding problems are reported with line and column.
+public struct YAMLReader: Sendable {
+    /// Deepest nesting of sequences and mappings accepted. Manifests need about six.
+    public var maxDepth = 64
+    /// Largest scalar accepted, in bytes.
+    public var maxScalarBytes = 65_536
+
+    public init() {}
+
+    /// Reads every document of `bytes`. `file` is the path used in locations.
+    public func read(_ input: [UInt8], file: String) -> Result<[YAMLDocument], YAMLError> {
+        let start = SourceLocation(file: file, line: 1, column: 1)
+        if input.starts(with: [0xFF, 0xFE]) || input.starts(with: [0xFE, 0xFF]) || input.starts(with: [0, 0, 0xFE, 0xFF]) {
+            return .failure(YAMLError(message: "file is encoded as UTF-16 or UTF-32; save it as UTF-8", location: start, notes: []))
+        }
+        // A UTF-8 byte order mark is allowed and dropped, so that line 1's columns match what editors show.
+        let bytes = input.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(input.dropFirst(3)) : input
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else {
+            return .failure(YAMLError(message: "out of memory while starting the YAML parser",
+                                      location: SourceLocation(file: file, line: 1, column: 1), notes: []))
+        }
+        defer { yaml_parser_delete(&parser) }
+        yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+
+        return bytes.withUnsafeBufferPointer { buffer -> Result<[YAMLDocument], YAMLError> in
+            // libyaml wants a non-null pointer even for empty input.
+            let empty: [UInt8] = [0]
+            return empty.withUnsafeBufferPointer { fallback in
+                let base = buffer.baseAddress ?? fallback.baseAddress
+                guard let base else {
+                    return .success([])
+                }
+                yaml_parser_set_input_string(&parser, base, buffer.count)
+                var builder = TreeBuilder(file: file, bytes: buffer, reader: self)
+                return builder.run(&parser)
+            }
+        }
+    }
+}
+
+/// Turns the event stream into trees, one document at a time, without recursion.
+private struct TreeBuilder {
+    let file: String
+    let bytes: UnsafeBufferPointer<UInt8>
+    let reader: YAMLReader
+
+    /// An open collection. Mutated in place on the stack (never copied out), so appending is O(1).
+    private struct Frame {
+        var isMapping: Bool
+        var mark: YAMLMark
+        var items: [YAMLNode] = []
+        var pairs: [YAMLPair] = []
+        var pendingKey: YAMLNode?
+        /// Keys seen so far, built once a mapping is large enough for a scan to cost more.
+        var index: [String: YAMLMark]?
+    }
+
+    private var stack: [Frame] = []
+    private var documents: [YAMLDocument] = []
+    private var root: YAMLNode?
+    private var documentMark = YAMLMark(line: 1, column: 1)
+
+    init(file: String, bytes: UnsafeBufferPointer<UInt8>, reader: YAMLReader) {
+        self.file = file
+        self.bytes = bytes
+        self.reader = reader
+    }
+
+    private func location(_ mark: YAMLMark) -> SourceLocation {
+        SourceLocation(file: file, line: Int(mark.line), column: Int(mark.column))
+    }
+
+    private func failure(_ message: String, _ mark: YAMLMark, notes: [DiagnosticNote] = []) -> YAMLError {
+        YAMLError(message: message, location: location(mark), notes: notes)
+    }
+
+    mutating func run(_ parser: inout yaml_parser_t) -> Result<[YAMLDocument], YAMLError> {
+        var event = yaml_event_t()
+        while true {
+            guard yaml_parser_parse(&parser, &event) == 1 else {
+                return .failure(parserError(parser))
+            }
+            defer { yaml_event_delete(&event) }
+            let mark = YAMLMark(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
+            switch event.type {
+            case YAML_STREAM_END_EVENT:
+                return .success(documents)
+            case YAML_DOCUMENT_START_EVENT:
+                root = nil
+                stack.removeAll(keepingCapacity: true)
+                documentMark = mark
+            case YAML_DOCUMENT_END_EVENT:
+                documents.append(YAMLDocument(file: file, root: root, mark: documentMark))
+            case YAML_ALIAS_EVENT:
+                let name = string(event.data.alias.anchor) ?? ""
+                return .failure(failure(
+                    "aliases (*\(name)) are not supported in manifests; write the value out in full", mark))
+            case YAML_SCALAR_EVENT:
+                let scalar = event.data.scalar
+                if let error = checkAnchorAndTag(anchor: scalar.anchor, tag: scalar.tag, at: mark) {
+                    return .failure(error)
+                }
+                guard scalar.length <= reader.maxScalarBytes else {
+                    return .failure(failure(
+                        "scalar of \(scalar.length) bytes is longer than the limit of \(reader.maxScalarBytes) bytes", mark))
+                }
+                let text: String
+                if let value = scalar.value, scalar.length > 0 {
+                    text = String(decoding: UnsafeBufferPointer(start: value, count: scalar.length), as: UTF8.self)
+                } else {
+                    text = ""
+                }
+                let plain = scalar.style == YAML_PLAIN_SCALAR_STYLE || scalar.style == YAML_ANY_SCALAR_STYLE
+                if let error = add(YAMLNode(.scalar(text, plain: plain), at: mark)) { return .failure(error) }
+            case YAML_SEQUENCE_START_EVENT:
+                let start = event.data.sequence_start
+                if let error = checkAnchorAndTag(anchor: start.anchor, tag: start.tag, at: mark) {
+                    return .failure(error)
+                }
+                if let error = push(Frame(isMapping: false, mark: mark), at: mark) { return .failure(error) }
+            case YAML_MAPPING_START_EVENT:
+                let start = event.data.mapping_start
+                if let error = checkAnchorAndTag(anchor: start.anchor, tag: start.tag, at: mark) {
+                    return .failure(error)
+                }
+                if let error = push(Frame(isMapping: true, mark: mark), at: mark) { return .failure(error) }
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                guard let frame = stack.popLast() else { continue }
+                let node = frame.isMapping ? YAMLNode(.mapping(frame.pairs), at: frame.mark)
+                    : YAMLNode(.sequence(frame.items), at: frame.mark)
+                if let error = add(node) { return .failure(error) }
+            default:
+                continue  // STREAM_START, NO_EVENT
+            }
+        }
+    }
+
+    private mutating func push(_ frame: Frame, at mark: YAMLMark) -> YAMLError? {
+        guard stack.count < reader.maxDepth else {
+            return failure("nesting is deeper than \(reader.maxDepth) levels", mark)
+        }
+        stack.append(frame)
+        return nil
+    }
+
+    /// Attaches a finished node to its parent (or makes it the document's root).
+    private mutating func add(_ node: YAMLNode) -> YAMLError? {
+        let top = stack.count - 1
+        guard top >= 0 else {
+            root = node
+            return nil
+        }
+        guard stack[top].isMapping else {
+            stack[top].items.append(node)
+            return nil
+        }
+        if let key = stack[top].pendingKey {
+            stack[top].pairs.append(YAMLPair(key: key, value: node))
+            stack[top].pendingKey = nil
+            return nil
+        }
+        guard case let .scalar(name, _) = node.content else {
+            return failure("mapping keys must be plain strings, found \(node.kindDescription)", node.mark)
+        }
+        if let first = firstOccurrence(of: name, at: node.mark, in: &stack[top]) {
+            return failure("duplicate key '\(name)'", node.mark,
+                           notes: [DiagnosticNote("first defined here", at: location(first))])
+        }
+        stack[top].pendingKey = node
+        return nil
+    }
+
+    /// Small mappings are scanned; large ones get a dictionary built once.
+    private func firstOccurrence(of name: String, at mark: YAMLMark, in frame: inout Frame) -> YAMLMark? {
+        if frame.pairs.count < 16 {
+            for pair in frame.pairs where pair.key.scalarText == name { return pair.key.mark }
+            return nil
+        }
+        if frame.index == nil {
+            var built: [String: YAMLMark] = [:]
+            for pair in frame.pairs {
+                if let text = pair.key.scalarText, built[text] == nil { built[text] = pair.key.mark }
+            }
+            frame.index = built
+        }
+        if let found = frame.index?[name] { return found }
+        frame.index?[name] = mark
+        return nil
+    }
+
+    private func checkAnchorAndTag(anchor: UnsafeMutablePointer<yaml_char_t>?, tag: UnsafeMutablePointer<yaml_char_t>?,
+                                   at mark: YAMLMark) -> YAMLError? {
+        if let name = string(anchor) {
+            return failure("anchors (&\(name)) are not supported in manifests; write the value out in full", mark)
+        }
+        if let full = string(tag) {
+            let short = full.hasPrefix("tag:yaml.org,2002:") ? "!!" + full.dropFirst("tag:yaml.org,2002:".count) : full
+            return failure("tags are not supported in manifests (found '\(short)')", mark)
+        }
+        return nil
+    }
+
+    private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+        guard let pointer else { return nil }
+        return String(cString: UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self))
+    }
+
+    /// Turns libyaml's error state into a message a person can act on.
+    private func parserError(_ parser: yaml_parser_t) -> YAMLError {
+        let problem = parser.problem.map { String(cString: $0) } ?? "unknown problem"
+        if parser.error == YAML_READER_ERROR {
+            let offset = min(parser.problem_offset, bytes.count)
+            if problem.contains("UTF-8") || problem.contains("Unicode") {
+                // Point at the first byte of the broken sequence, and show the whole sequence.
+                var start = offset
+                if problem.contains("trailing") {
+                    var i = offset
+                    while i > 0, offset - i < 3 {
+                        i -= 1
+                        if bytes[i] & 0xC0 == 0xC0 {
+                            start = i
+                            break
+                        }
+                    }
+                }
+                let end = min(offset, bytes.count - 1)
+                let shown = start <= end ? (start == end ? " (byte " : " (bytes ") + bytes[start...end].map { "0x" + hex($0) }.joined(separator: " ") + ")" : ""
+                return failure("file is not valid UTF-8: \(problem)\(shown)", markForOffset(start))
+            }
+            let mark = markForOffset(offset)
+            if problem.contains("control characters") {
+                let byte = offset < bytes.count ? " (byte 0x" + hex(bytes[offset]) + ")" : ""
+                return failure("control character\(byte) is not allowed in YAML", mark)
+            }
+            return failure(problem, mark)
+        }
+        if parser.error == YAML_MEMORY_ERROR {
+            return failure("out of memory while reading YAML", YAMLMark(line: 1, column: 1))
+        }
+        let pm = parser.problem_mark
+        let mark = YAMLMark(line: Int(pm.line) + 1, column: Int(pm.column) + 1)
+        if pm.index < bytes.count, bytes[pm.index] == 0x09 {
+            return failure("tab characters cannot be used for indentation in YAML; use spaces", mark)
+        }
+        var message = "invalid YAML: \(problem)"
+        var notes: [DiagnosticNote] = []
+        if let context = parser.context.map({ String(cString: $0) }) {
+            let cm = parser.context_mark
+            notes.append(DiagnosticNote(context, at: location(YAMLMark(line: Int(cm.line) + 1, column: Int(cm.column) + 1))))
+        }
+        if problem == "found character that cannot start any token", pm.index < bytes.count, bytes[pm.index] < 0x80 {
+            message = "invalid YAML: '\(Character(Unicode.Scalar(bytes[pm.index])))' cannot start a value here; quote the value"
+        }
+        return failure(message, mark, notes: notes)
+    }
+
+    /// Line and column (in characters) of a byte offset, for reader errors that only carry an offset.
+    private func markForOffset(_ offset: Int) -> YAMLMark {
+        var line = 1
+        var column = 1
+        var i = 0
+        while i < offset {
+            let byte = bytes[i]
+            if byte == 0x0A {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+            i += 1
+        }
+        return YAMLMark(line: line, column: column)
+    }
+
+    private func hex(_ byte: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF")
+        return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
+    }
+}

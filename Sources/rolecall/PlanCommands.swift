@@ -1,0 +1,236 @@
+import ArgumentParser
+import Foundation
+import RolecallKit
+
+extension PlanFormat: ExpressibleByArgument {}
+
+struct Seconds: ExpressibleByArgument {
+    var value: TimeInterval
+
+    init(value: TimeInterval) {
+        self.value = value
+    }
+
+    init?(argument: String) {
+        guard let v = parseDuration(argument) else { return nil }
+        value = v
+    }
+}
+
+extension RemovalLimit: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
+
+/// Where the state lives: --state, else ROLECALL_STATE, else ./rolecall.state.json.
+struct StateOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("State file (default: $ROLECALL_STATE or rolecall.state.json).", valueName: "path"))
+    var state: String?
+
+    var path: String { state ?? ProcessInfo.processInfo.environment["ROLECALL_STATE"].flatMap { $0.isEmpty ? nil : $0 } ?? "rolecall.state.json" }
+    var store: FileStateStore { FileStateStore(path: path) }
+}
+
+struct PlanningOptions: ParsableArguments {
+    @Flag(name: .long, help: "Only revocations whose reason is an expiry (what a scheduled job runs).")
+    var onlyExpired = false
+
+    @Option(name: .long, help: ArgumentHelp("Notice access expiring within this long.", valueName: "duration"))
+    var warnWithin = Seconds(value: 14 * 86_400)
+
+    @Option(name: .long, help: ArgumentHelp("Most members one plan may remove per org (count or N%); overrides settings.", valueName: "limit"))
+    var maxRemovals: RemovalLimit?
+
+    @Option(name: .long, help: ArgumentHelp("Acknowledge up to N member removals per org over the limit.", valueName: "n"))
+    var allowRemovals: Int?
+
+    func options(now: Date) -> PlanOptions {
+        var o = PlanOptions(now: now)
+        o.onlyExpired = onlyExpired
+        o.warnWithin = warnWithin.value
+        o.maxRemovals = maxRemovals
+        o.allowRemovals = allowRemovals
+        return o
+    }
+}
+
+/// Prints diagnostics to standard error.
+func report(_ diagnostics: [Diagnostic], color: Bool) {
+    guard !diagnostics.isEmpty else { return }
+    let text = DiagnosticsRenderer(format: .text, color: color).text(diagnostics.sortedForOutput())
+    FileHandle.standardError.write(Data(text.utf8))
+}
+
+func colorAllowed(_ noColor: Bool, fd: Int32 = STDOUT_FILENO) -> Bool {
+    !noColor && ProcessInfo.processInfo.environment["NO_COLOR", default: ""].isEmpty && isatty(fd) == 1
+}
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show the changes that would make the state match the manifests.",
+        discussion: """
+            Exit status: 0 success, 1 error; with --detailed-exitcode, 2 when the plan has changes.
+            """
+    )
+
+    @Argument(help: "Folder of manifests.")
+    var dir = "."
+
+    @OptionGroup var stateOptions: StateOptions
+    @OptionGroup var clock: ClockOptions
+    @OptionGroup var planning: PlanningOptions
+
+    @Option(name: .long, help: ArgumentHelp("Save the plan for `rolecall apply PLANFILE`.", valueName: "planfile"))
+    var out: String?
+
+    @Option(name: .long, help: "Output format: text, json or markdown.")
+    var format: PlanFormat = .text
+
+    @Flag(name: .long, help: "Exit 2 when there are changes.")
+    var detailedExitcode = false
+
+    @Flag(name: .long, help: "Never colour the output (also: NO_COLOR).")
+    var noColor = false
+
+    func run() throws {
+        let planned = Workflow.plan(manifests: dir, store: stateOptions.store, options: planning.options(now: clock.date))
+        report(planned.diagnostics, color: colorAllowed(noColor, fd: STDERR_FILENO))
+        guard let plan = planned.plan else { throw ExitCode(1) }
+        if let out {
+            do {
+                try Data(PlanDocument(plan).json.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+            } catch {
+                FileHandle.standardError.write(Data("error: cannot write plan \(out): \(error.localizedDescription)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+        print(PlanRenderer(format: format, color: colorAllowed(noColor)).render(plan), terminator: "")
+        if detailedExitcode && !plan.isEmpty { throw ExitCode(2) }
+    }
+}
+
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Render a saved plan file.")
+
+    @Argument(help: "A plan file written by `rolecall plan --out`.")
+    var planfile: String
+
+    @Option(name: .long, help: "Output format: text, json or markdown.")
+    var format: PlanFormat = .text
+
+    @Flag(name: .long, help: "Never colour the output (also: NO_COLOR).")
+    var noColor = false
+
+    func run() throws {
+        let plan = try readPlanFile(planfile)
+        print(PlanRenderer(format: format, color: colorAllowed(noColor)).render(plan), terminator: "")
+    }
+}
+
+func readPlanFile(_ path: String) throws -> Plan {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        FileHandle.standardError.write(Data("error: cannot read plan file \(path)\n".utf8))
+        throw ExitCode(1)
+    }
+    switch PlanDocument.read(data) {
+    case let .success(plan): return plan
+    case let .failure(problem):
+        FileHandle.standardError.write(Data("error: \(path): \(problem)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+struct ApplyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Carry out a plan and record the new state.",
+        discussion: """
+            With a folder, plans first, shows the plan and asks for `yes` (or --auto-approve). With a plan \
+            file, applies exactly its changes, unless the state or the clock moved since it was made.
+            """
+    )
+
+    @Argument(help: "Folder of manifests, or a plan file from `rolecall plan --out`.")
+    var source = "."
+
+    @OptionGroup var stateOptions: StateOptions
+    @OptionGroup var clock: ClockOptions
+    @OptionGroup var planning: PlanningOptions
+
+    @Flag(name: .long, help: "Apply without asking.")
+    var autoApprove = false
+
+    @Option(name: .long, help: ArgumentHelp("Wait this long for the state lock (default: fail at once).", valueName: "duration"))
+    var lockTimeout = Seconds(value: 0)
+
+    @Option(name: .long, help: ArgumentHelp("Audit log, one JSON line per change (default: rolecall.audit.jsonl beside the state).", valueName: "path"))
+    var auditLog: String?
+
+    @Flag(name: .long, help: "Never colour the output (also: NO_COLOR).")
+    var noColor = false
+
+    func run() throws {
+        let now = clock.date
+        let store = stateOptions.store
+        let environment = ProcessInfo.processInfo.environment
+        let owner = LockOwner(pid: getpid(), host: ProcessInfo.processInfo.hostName,
+                              user: Workflow.actor(environment: ["USER": environment["USER"] ?? ""]), since: Date())
+        let lock: StateLock
+        do {
+            lock = try store.lock(owner: owner, timeout: lockTimeout.value)
+        } catch {
+            report([.error(error.description, at: nil)], color: colorAllowed(noColor, fd: STDERR_FILENO))
+            throw ExitCode(1)
+        }
+        defer { lock.release() }
+
+        let plan: Plan
+        let state: State
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), !isDirectory.boolValue, source.hasSuffix(".json") {
+            plan = try readPlanFile(source)
+            do {
+                state = try store.read() ?? State(lineage: "", serial: 0)
+            } catch {
+                report([.error(String(describing: error), at: nil)], color: colorAllowed(noColor, fd: STDERR_FILENO))
+                throw ExitCode(1)
+            }
+            if let stale = Staleness.check(plan, state: state, now: now) {
+                report([.error(stale.description, at: nil)], color: colorAllowed(noColor, fd: STDERR_FILENO))
+                throw ExitCode(1)
+            }
+        } else {
+            let planned = Workflow.plan(manifests: source, store: store, options: planning.options(now: now))
+            report(planned.diagnostics, color: colorAllowed(noColor, fd: STDERR_FILENO))
+            guard let fresh = planned.plan else { throw ExitCode(1) }
+            plan = fresh
+            state = planned.state
+        }
+
+        print(PlanRenderer(format: .text, color: colorAllowed(noColor)).render(plan), terminator: "")
+        guard !plan.isEmpty else { return }
+        if !autoApprove {
+            guard isatty(STDIN_FILENO) == 1 else {
+                report([.error("refusing to apply without a terminal to confirm on; pass --auto-approve", at: nil)], color: false)
+                throw ExitCode(1)
+            }
+            print("\nApply these changes? Only 'yes' is accepted: ", terminator: "")
+            guard readLine() == "yes" else {
+                print("Apply cancelled.")
+                throw ExitCode(1)
+            }
+        }
+        var target = StateFileTarget()
+        let audit = AuditLog(path: auditLog ?? defaultAuditPath(stateOptions.path))
+        let applied = Workflow.apply(plan, state: state, store: store, target: &target, audit: audit,
+                                     actor: Workflow.actor(environment: environment), now: Date())
+        report(applied.diagnostics, color: colorAllowed(noColor, fd: STDERR_FILENO))
+        if !applied.diagnostics.isEmpty { throw ExitCode(1) }
+        print("Apply complete: \(applied.outcome.applied.count) change\(applied.outcome.applied.count == 1 ? "" : "s") applied; state serial \(applied.outcome.state.serial).")
+    }
+
+    private func defaultAuditPath(_ statePath: String) -> String {
+        let folder = (statePath as NSString).deletingLastPathComponent
+        return folder.isEmpty ? "rolecall.audit.jsonl" : folder + "/rolecall.audit.jsonl"
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+
+/// End-to-end: run the built `rolecall` binary and check stdout, stderr and the exit code.
+struct Run {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+enum Binary {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// The binary next to the test bundle (same build folder), or ROLECALL_BIN.
+    static var url: URL {
+        if let path = ProcessInfo.processInfo.environment["ROLECALL_BIN"] { return URL(fileURLWithPath: path) }
+        var dir = Bundle.main.bundleURL
+        if dir.pathExtension == "xctest" { dir.deleteLastPathComponent() }
+        return dir.appendingPathComponent("rolecall")
+    }
+
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Run {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        process.currentDirectoryURL = directory ?? packageRoot
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "NO_COLOR")
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                   stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+let now = ["--now", "2026-11-23T12:00:00Z"]
+
+@Suite("rolecall binary", .serialized)
+struct CLITests {
+    @Test(arguments: ["logrocket", "launchdarkly", "rudderstack", "logfire"])
+    func examplesValidateClean(_ name: String) throws {
+        let run = try Binary.run(["validate", "examples/\(name)"] + now)
+        #expect(run.status == 0)
+        #expect(run.stderr == "")
+        #expect(run.stdout.hasPrefix("Valid: "))
+        #expect(run.stdout.hasSuffix("; 0 errors, 0 warnings.\n"))
+    }
+
+    @Test func invalidManifestsExitOneWithPathsRelativeToTheWorkingDirectory() throws {
+        let run = try Binary.run(["validate", "Tests/Fixtures/validate/multi-file-duplicates"] + now)
+        #expect(run.status == 1)
+        #expect(run.stdout == """
+            Tests/Fixtures/validate/multi-file-duplicates/b/more.yaml:2:11: error: settings for org 'acme' are declared twice
+            Tests/Fixtures/validate/multi-file-duplicates/a/main.yaml:2:11: note: first declared here
+            Tests/Fixtures/validate/multi-file-duplicates/b/more.yaml:4:5: error: member 'jane@acme.com' is declared twice in org 'acme'
+            Tests/Fixtures/validate/multi-file-duplicates/a/main.yaml:4:5: note: first declared here
+            Tests/Fixtures/validate/multi-file-duplicates/b/more.yaml:6:5: error: team 'platform' is declared twice in org 'acme'
+            Tests/Fixtures/validate/multi-file-duplicates/a/main.yaml:6:5: note: first declared here
+            Invalid: 3 errors, 0 warnings.
+
+            """)
+        let inside = try Binary.run(["validate"] + now,
+                                    in: Binary.packageRoot.appendingPathComponent("Tests/Fixtures/validate/multi-file-duplicates"))
+        #expect(inside.stdout.hasPrefix("b/more.yaml:2:11: error: settings for org 'acme' are declared twice\n"))
+    }
+
+    @Test func strictTurnsWarningsIntoErrors() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rolecall-strict-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "org: acme\nsettings: {catalog: logfire}\nmembers: [{email: a@b.co, role: admin, expires: 2026-01-01}]\n"
+            .write(to: dir.appendingPathComponent("m.yaml"), atomically: true, encoding: .utf8)
+        let lenient = try Binary.run(["validate", "."] + now, in: dir)
+        #expect(lenient.status == 0)
+        #expect(lenient.stdout == """
+            m.yaml:3:49: warning: membership of a@b.co in org 'acme' expired on 2026-01-01 (UTC); the plan will revoke it
+            Valid: 1 file, 1 org, 1 member, 0 teams, 0 grants; 0 errors, 1 warning.
+
+            """)
+        let strict = try Binary.run(["validate", ".", "--strict"] + now, in: dir)
+        #expect(strict.status == 1)
+        #expect(strict.stdout.hasPrefix("m.yaml:3:49: error: membership of a@b.co"))
+    }
+
+    @Test func githubAnnotations() throws {
+        let run = try Binary.run(["validate", "Tests/Fixtures/validate/hostile-tabs", "--format", "github"] + now)
+        #expect(run.status == 1)
+        #expect(run.stdout == """
+            ::error file=Tests/Fixtures/validate/hostile-tabs/tabs.yaml,line=4,col=1::tab characters cannot be used for indentation in YAML; use spaces
+            Invalid: 1 error, 0 warnings.
+
+            """)
+    }
+
+    @Test func jsonOutputParses() throws {
+        let run = try Binary.run(["validate", "Tests/Fixtures/validate/everything-wrong", "--format", "json"] + now)
+        #expect(run.status == 1)
+        let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        #expect(object?["valid"] as? Bool == false)
+        let diagnostics = object?["diagnostics"] as? [[String: Any]] ?? []
+        let errors = try #require(object?["errors"] as? Int)
+        let warnings = try #require(object?["warnings"] as? Int)
+        #expect(errors > 10)
+        #expect(diagnostics.count == errors + warnings)
+        #expect(diagnostics.first?["file"] as? String == "Tests/Fixtures/validate/everything-wrong/org.yaml")
+    }
+
+    @Test func colourOnlyWhenAskedAndNeverWithNoColor() throws {
+        // Not a terminal: no colour codes.
+        let plain = try Binary.run(["validate", "Tests/Fixtures/validate/hostile-tabs"] + now)
+        #expect(!plain.stdout.contains("\u{1B}["))
+    }
+
+    @Test func missingFolderIsAnError() throws {
+        let run = try Binary.run(["validate", "no/such/folder"] + now)
+        #expect(run.status == 1)
+        #expect(run.stdout == "error: no such file or folder: no/such/folder\nInvalid: 1 error, 0 warnings.\n")
+    }
+
+    @Test func emptyFolderIsAnError() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rolecall-empty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try Binary.run(["validate", "."] + now, in: dir)
+        #expect(run.status == 1)
+        #expect(run.stdout == "error: no manifest files (*.yaml, *.yml) found in .\nInvalid: 1 error, 0 warnings.\n")
+    }
+
+    @Test func brokenSymbolicLinkIsReported() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rolecall-link-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "org: acme\n".write(to: dir.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("b.yaml").path, withDestinationPath: "gone.yaml")
+        let run = try Binary.run(["validate", "."] + now, in: dir)
+        #expect(run.status == 1)
+        #expect(run.stdout == "error: cannot read b.yaml: it is a broken symbolic link\nInvalid: 1 error, 0 warnings.\n")
+    }
+
+    /// Root reads every file, so this runs only for other users (CI containers often run as root).
+    @Test(.enabled(if: getuid() != 0, "root can read files without read permission"))
+    func unreadableFileIsReported() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rolecall-perm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("a.yaml")
+        try "org: acme\n".write(to: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0], ofItemAtPath: file.path)
+        let run = try Binary.run(["validate", "."] + now, in: dir)
+        #expect(run.status == 1)
+        #expect(run.stdout.hasPrefix("a.yaml:1:1: error: cannot read file: permission denied"))
+    }
+
+    @Test func badArgumentsAndVersionAndHelp() throws {
+        let version = try Binary.run(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.range(of: #"^\d+\.\d+\.\d+\n$"#, options: .regularExpression) != nil)
+        let help = try Binary.run(["validate", "--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("--strict"))
+        let bad = try Binary.run(["validate", "--format", "yaml"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("--format"))
+        let badNow = try Binary.run(["validate", "--now", "yesterday"])
+        #expect(badNow.status == 64)
+    }
+}

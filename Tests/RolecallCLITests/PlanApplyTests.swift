@@ -142,7 +142,7 @@ struct PlanApplyTests {
         try broken.write(toFile: ws.path("rolecall.state.json"), atomically: true, encoding: .utf8)
         let run = try ws.run(["apply", "m", "--auto-approve"])
         #expect(run.status == 1)
-        #expect(run.stderr == "error: rolecall.state.json: the state file is not valid: it is not JSON (truncated or edited by hand?); it was left untouched\n")
+        #expect(run.stderr == "error: rolecall.state.json: the state file is not valid: it is not JSON (truncated or edited by hand?): line 1, column 61: the document ends inside an object (truncated?); it was left untouched\n")
         #expect(ws.read("rolecall.state.json") == broken)
         let newer = "{\"format_version\": 9, \"lineage\": \"x\", \"serial\": 3, \"orgs\": {}}\n"
         try newer.write(toFile: ws.path("rolecall.state.json"), atomically: true, encoding: .utf8)
@@ -241,5 +241,36 @@ struct PlanApplyTests {
         #expect(md.stdout.hasPrefix("**Plan: 0 to add, 0 to change, 1 to remove (1 expired).**\n"))
         #expect(md.stdout.contains("<details open>"))
         #expect(md.stdout.contains("> [!IMPORTANT]"))
+    }
+}
+
+@Suite("apply on a terminal", .serialized)
+struct ApplyPromptTests {
+    /// Runs apply under script(1), which gives it a pseudo-terminal, answering the prompt with `answer`.
+    private func applyOnATerminal(_ ws: Workspace, answer: String) throws -> Run {
+        let command = "printf '\(answer)\\n' | script -qec '\(Binary.url.path) apply m --no-color --now 2026-11-23T12:00:00Z' /dev/null"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        process.currentDirectoryURL = ws.url
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: "")
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func asksForYesAndAcceptsNothingElse() throws {
+        let ws = try Workspace(["acme.yaml": acme])
+        let declined = try applyOnATerminal(ws, answer: "y")
+        #expect(declined.stdout.contains("Apply these changes? Only 'yes' is accepted:"))
+        #expect(declined.stdout.contains("Apply cancelled."))
+        #expect(ws.read("rolecall.state.json") == nil)
+        let accepted = try applyOnATerminal(ws, answer: "yes")
+        #expect(accepted.stdout.contains("Apply complete: 11 changes applied; state serial 1."))
+        #expect(ws.read("rolecall.state.json") != nil)
     }
 }

@@ -297,3 +297,50 @@ struct PlannerPropertyTests {
         #expect(reread == state)
     }
 }
+
+@Suite("Plan rendering")
+struct PlanRenderingTests {
+    private func bigPlan(_ members: Int) throws -> Plan {
+        var text = "org: big\nsettings: {catalog: logrocket}\nmembers:\n  - {email: owner@big.io, role: owner}\n"
+        for i in 0..<members { text += "  - {email: person-with-a-long-name-\(i)@big-company.example.com, role: member, ticket: IAM-\(i)}\n" }
+        let manifest = try #require(validate(text).manifest)
+        return Planner.plan(desired: DesiredState(manifest, now: fixedNow), current: State(), options: PlanOptions(now: fixedNow)).0
+    }
+
+    @Test func markdownStaysUnderGitHubsLimitAndSaysWhatItLeftOut() throws {
+        let plan = try bigPlan(3_000)
+        let markdown = PlanRenderer(format: .markdown).render(plan)
+        #expect(markdown.utf8.count < 65_000)
+        #expect(markdown.hasPrefix("**Plan: 3002 to add, 0 to change, 0 to remove.**\n"))
+        let shown = markdown.components(separatedBy: "\n").filter { $0.hasPrefix("| + |") }.count
+        #expect(shown > 100)
+        #expect(markdown.contains("… and \(3002 - shown) more changes not shown here"))
+    }
+
+    @Test func smallPlansAreShownWhole() throws {
+        let plan = try bigPlan(3)
+        let markdown = PlanRenderer(format: .markdown).render(plan)
+        #expect(markdown.components(separatedBy: "\n").filter { $0.hasPrefix("| + |") }.count == 5)
+        #expect(!markdown.contains("not shown here"))
+    }
+
+    @Test func textIsColouredOnlyWhenAsked() throws {
+        let plan = try bigPlan(1)
+        #expect(!PlanRenderer(format: .text).render(plan).contains("\u{1B}["))
+        #expect(PlanRenderer(format: .text, color: true).render(plan).contains("\u{1B}[32m+\u{1B}[0m"))
+    }
+
+    @Test func manyPendingInvitationsAreSummarised() throws {
+        let plan = try bigPlan(30)
+        var state = State()
+        for change in plan.changes { state.apply(change) }
+        let text = try #require(validate(
+            "org: big\nsettings: {catalog: logrocket}\nmembers:\n  - {email: owner@big.io, role: owner}\n"
+                + (0..<30).map { "  - {email: person-with-a-long-name-\($0)@big-company.example.com, role: member, ticket: IAM-\($0)}\n" }.joined()
+        ).manifest)
+        let again = Planner.plan(desired: DesiredState(text, now: fixedNow), current: state, options: PlanOptions(now: fixedNow)).0
+        #expect(again.notices.map(\.message) == [
+            "31 invitations in org 'big' are still pending (owner@big.io, person-with-a-long-name-0@big-company.example.com, person-with-a-long-name-10@big-company.example.com, …)",
+        ])
+    }
+}

@@ -51,6 +51,9 @@ public struct PlanOptions: Sendable {
 
 /// Diffs desired state against current state into an ordered plan. Pure: no I/O, no clock.
 public enum Planner {
+    /// Above this many pending invitations in one org, the plan shows one summary notice.
+    static let pendingInvitationsListed = 20
+
     public static func plan(desired: DesiredState, current: State, options: PlanOptions) -> (Plan, [Diagnostic]) {
         var changes: [Change] = []
         let ids = Set(desired.resources.keys).union(current.resources.keys)
@@ -112,10 +115,23 @@ public enum Planner {
                                   message: "\(id) expires on \(expiry.written) (in \(plural(days, "day")))",
                                   location: expiry.location))
         }
+        // Pending invitations: one notice each, or one per org when there are many (a first import).
+        var pending: [String: [ResourceID]] = [:]
         for (id, attributes) in current.resources where id.kind == .member && attributes["status"] == .string("invited") {
-            guard desired.resources[id] != nil else { continue }
-            notices.append(Notice(kind: .invitationPending, id: id, message: "invitation to \(id.key) is still pending",
-                                  location: desired.locations[id]))
+            if desired.resources[id] != nil { pending[id.org, default: []].append(id) }
+        }
+        for (org, ids) in pending {
+            if ids.count <= Self.pendingInvitationsListed {
+                for id in ids {
+                    notices.append(Notice(kind: .invitationPending, id: id, message: "invitation to \(id.key) is still pending",
+                                          location: desired.locations[id]))
+                }
+            } else {
+                let first = ids.map(\.key).sorted().prefix(3).joined(separator: ", ")
+                notices.append(Notice(kind: .invitationPending, id: ResourceID(org: org, kind: .member, key: "*"),
+                                      message: "\(ids.count) invitations in org '\(org)' are still pending (\(first), …)",
+                                      location: nil))
+            }
         }
         return notices.sorted { $0.id != $1.id ? $0.id < $1.id : $0.kind.rawValue < $1.kind.rawValue }
     }
@@ -161,11 +177,25 @@ public enum Planner {
         return RoleCatalog.builtin(id).orgRoles.first?.name
     }
 
-    /// SHA-256 over the desired resources in a canonical order: one line per resource.
+    /// SHA-256 over the desired resources in a canonical order: one line per resource, attributes
+    /// sorted by name, strings JSON-quoted (so no two different states print alike).
     static func digest(_ desired: DesiredState) -> String {
         var text = ""
+        text.reserveCapacity(desired.resources.count * 96)
         for id in desired.resources.keys.sorted() {
-            text += "\(id.org)\u{0}\(id.kind.rawValue)\u{0}\(id.key)\u{0}" + json(desired.resources[id] ?? [:]).compact + "\n"
+            JSONValue.quote(id.org, into: &text)
+            text += " \(id.kind.rawValue) "
+            JSONValue.quote(id.key, into: &text)
+            let attributes = desired.resources[id] ?? [:]
+            for key in attributes.keys.sorted() {
+                text += " \(key)="
+                switch attributes[key] {
+                case let .string(s)?: JSONValue.quote(s, into: &text)
+                case let other?: text += other.description
+                case nil: break
+                }
+            }
+            text += "\n"
         }
         return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }

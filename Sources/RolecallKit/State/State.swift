@@ -56,52 +56,6 @@ public enum StateCodec {
         }
     }
 
-    private struct FileVersion: Decodable {
-        var format_version: Int
-    }
-
-    private struct File: Decodable {
-        var format_version: Int
-        var lineage: String
-        var serial: Int
-        var orgs: [String: OrgSections]
-    }
-
-    private struct OrgSections: Decodable {
-        var settings: Attributes?
-        var apps: [String: Attributes]?
-        var roles: [String: Attributes]?
-        var members: [String: Attributes]?
-        var teams: [String: Attributes]?
-        var team_memberships: [String: Attributes]?
-        var grants: [String: Attributes]?
-
-        subscript(kind: ResourceKind) -> [String: Attributes]? {
-            get {
-                switch kind {
-                case .settings: return settings.map { ["": $0] }
-                case .app: return apps
-                case .role: return roles
-                case .member: return members
-                case .team: return teams
-                case .teamMembership: return team_memberships
-                case .grant: return grants
-                }
-            }
-            set {
-                switch kind {
-                case .settings: settings = newValue?[""]
-                case .app: apps = newValue
-                case .role: roles = newValue
-                case .member: members = newValue
-                case .team: teams = newValue
-                case .teamMembership: team_memberships = newValue
-                case .grant: grants = newValue
-                }
-            }
-        }
-    }
-
     public static func encode(_ state: State) -> Data {
         var orgs: [String: [String: JSONValue]] = [:]
         var sections: [String: [String: [String: JSONValue]]] = [:]
@@ -123,40 +77,68 @@ public enum StateCodec {
     }
 
     public static func decode(_ data: Data) -> Result<State, Failure> {
-        let decoder = JSONDecoder()
-        guard let version = try? decoder.decode(FileVersion.self, from: data) else {
-            if (try? JSONSerialization.jsonObject(with: data)) == nil {
-                return .failure(.corrupt("it is not JSON (truncated or edited by hand?)"))
-            }
-            return .failure(.corrupt("format_version is missing"))
-        }
-        if version.format_version > State.formatVersion { return .failure(.newerFormat(version.format_version)) }
-        guard version.format_version == State.formatVersion else {
-            return .failure(.corrupt("unknown format_version \(version.format_version)"))
-        }
-        let file: File
+        let root: JSONValue
         do {
-            file = try decoder.decode(File.self, from: data)
-        } catch let DecodingError.keyNotFound(key, context) {
-            return .failure(.corrupt("'\(path(context.codingPath + [key]))' is missing"))
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context) {
-            return .failure(.corrupt("'\(path(context.codingPath))' has the wrong type"))
+            root = try JSONParser.parse([UInt8](data))
         } catch {
-            return .failure(.corrupt(String(describing: error)))
+            return .failure(.corrupt("it is not JSON (truncated or edited by hand?): \(error)"))
         }
-        guard !file.lineage.isEmpty, file.serial >= 0 else { return .failure(.corrupt("lineage or serial is invalid")) }
+        guard case let .object(file) = root else { return .failure(.corrupt("the top level is not an object")) }
+        guard case let .int(version)? = file["format_version"] else { return .failure(.corrupt("format_version is missing")) }
+        if version > State.formatVersion { return .failure(.newerFormat(version)) }
+        guard version == State.formatVersion else { return .failure(.corrupt("unknown format_version \(version)")) }
+        guard case let .string(lineage)? = file["lineage"], !lineage.isEmpty else { return .failure(.corrupt("lineage is missing")) }
+        guard case let .int(serial)? = file["serial"], serial >= 0 else { return .failure(.corrupt("serial is missing")) }
+        guard case let .object(orgs)? = file["orgs"] else { return .failure(.corrupt("orgs is missing")) }
+        let kinds = Dictionary(uniqueKeysWithValues: ResourceKind.allCases.map { ($0.section, $0) })
         var resources: [ResourceID: Attributes] = [:]
-        for (org, sections) in file.orgs {
-            for kind in ResourceKind.allCases {
-                for (key, attributes) in sections[kind] ?? [:] {
+        for (org, value) in orgs {
+            guard case let .object(sections) = value else { return .failure(.corrupt("orgs.\(org) is not an object")) }
+            for (section, entries) in sections {
+                guard let kind = kinds[section] else { return .failure(.corrupt("orgs.\(org).\(section) is not a known section")) }
+                if kind == .settings {
+                    guard let attributes = attributes(entries) else { return .failure(.corrupt("orgs.\(org).settings is not valid")) }
+                    resources[ResourceID(org: org, kind: .settings, key: "")] = attributes
+                    continue
+                }
+                guard case let .object(map) = entries else { return .failure(.corrupt("orgs.\(org).\(section) is not an object")) }
+                for (key, raw) in map {
+                    guard let attributes = attributes(raw) else {
+                        return .failure(.corrupt("orgs.\(org).\(section).\(key) is not valid"))
+                    }
                     resources[ResourceID(org: org, kind: kind, key: key)] = attributes
                 }
             }
         }
-        return .success(State(lineage: file.lineage, serial: file.serial, resources: resources))
+        return .success(State(lineage: lineage, serial: serial, resources: resources))
     }
 
-    private static func path(_ keys: [CodingKey]) -> String {
-        keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+    private static func attributes(_ raw: JSONValue) -> Attributes? {
+        guard case let .object(members) = raw else { return nil }
+        var result: Attributes = [:]
+        for (key, value) in members {
+            switch value {
+            case let .string(s): result[key] = .string(s)
+            case let .bool(b): result[key] = .bool(b)
+            case let .int(i): result[key] = .int(i)
+            case let .array(items):
+                var strings: [String] = []
+                for item in items {
+                    guard case let .string(s) = item else { return nil }
+                    strings.append(s)
+                }
+                result[key] = .strings(strings)
+            case let .object(map):
+                var lists: [String: [String]] = [:]
+                for (name, item) in map {
+                    guard case let .array(values) = item else { return nil }
+                    lists[name] = values.compactMap { if case let .string(s) = $0 { return s } else { return nil } }
+                    guard lists[name]?.count == values.count else { return nil }
+                }
+                result[key] = .map(lists)
+            case .null: return nil
+            }
+        }
+        return result
     }
 }

@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+@testable import RolecallKit
+
+@Suite("State file")
+struct StateTests {
+    static let sample: State = {
+        var s = State(lineage: "0f0f", serial: 7)
+        s.resources[ResourceID(org: "acme", kind: .settings, key: "")] = ["catalog": .string("logrocket"), "seats": .int(10)]
+        s.resources[ResourceID(org: "acme", kind: .member, key: "jane@acme.com")] = [
+            "role": .string("admin"), "sso": .bool(true), "name": .string("Jane \"JD\" Doe\\\n\u{1}é"),
+        ]
+        s.resources[ResourceID(org: "acme", kind: .role, key: "flag-editor")] = ["permissions": .strings(["a", "b"])]
+        s.resources[ResourceID(org: "acme", kind: .grant, key: "member:jane@acme.com:flag-editor@web")] = [
+            "attributes": .map(["projectKey": ["api", "web"]]),
+        ]
+        return s
+    }()
+
+    @Test func roundTripsAndIsDeterministic() throws {
+        let data = StateCodec.encode(Self.sample)
+        #expect(try StateCodec.decode(data).get() == Self.sample)
+        #expect(StateCodec.encode(try StateCodec.decode(data).get()) == data)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.hasPrefix("{\n  \"format_version\": 1,\n  \"lineage\": \"0f0f\",\n  \"orgs\": {\n    \"acme\": {\n"))
+        #expect(text.hasSuffix("  \"serial\": 7\n}\n"))
+    }
+
+    @Test func everyTruncationIsAClearErrorNeverACrash() {
+        let data = [UInt8](StateCodec.encode(Self.sample))
+        for cut in stride(from: 0, to: data.count - 1, by: 1) {
+            guard case let .failure(problem) = StateCodec.decode(Data(data[0..<cut])) else {
+                Issue.record("a state cut at byte \(cut) was accepted")
+                continue
+            }
+            #expect(problem.description.hasPrefix("the state file is not valid: "))
+        }
+    }
+
+    @Test func newerFormatsAndWrongShapesAreRefused() {
+        func problem(_ text: String) -> String? {
+            if case let .failure(p) = StateCodec.decode(Data(text.utf8)) { return p.description }
+            return nil
+        }
+        #expect(problem(#"{"format_version": 2, "lineage": "x", "serial": 1, "orgs": {}}"#)
+            == "the state file has format_version 2, newer than this rolecall understands (1); upgrade rolecall")
+        #expect(problem(#"{"format_version": 1, "lineage": "x", "orgs": {}}"#) == "the state file is not valid: serial is missing")
+        #expect(problem(#"{"format_version": 1, "lineage": "x", "serial": 1, "orgs": {"a": {"people": {}}}}"#)
+            == "the state file is not valid: orgs.a.people is not a known section")
+        #expect(problem(#"{"format_version": 1, "lineage": "x", "serial": 1, "orgs": {"a": {"members": {"x": {"role": null}}}}}"#)
+            == "the state file is not valid: orgs.a.members.x is not valid")
+        #expect(problem("[1, 2]") == "the state file is not valid: the top level is not an object")
+        #expect(problem(#"{"a": 1, "a": 2}"#)?.contains("duplicate member 'a'") == true)
+    }
+
+    @Test func fileStoreWritesAtomicallyAndKeepsABackup() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rolecall-state-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = FileStateStore(path: dir.appendingPathComponent("s.json").path)
+        #expect(try store.read() == nil)
+        try store.write(Self.sample)
+        var next = Self.sample
+        next.serial = 8
+        try store.write(next)
+        #expect(try store.read() == next)
+        #expect(try StateCodec.decode(Data(contentsOf: URL(fileURLWithPath: store.backupPath))).get() == Self.sample)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains("tmp") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func lockIsExclusiveAndNamesItsHolder() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rolecall-lock-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = FileStateStore(path: dir.appendingPathComponent("s.json").path)
+        let owner = LockOwner(pid: 42, host: "ci-7", user: "alice", since: Date(timeIntervalSince1970: 0))
+        let held = try store.lock(owner: owner, timeout: 0)
+        // flock locks belong to the open file description: a second open in this process conflicts too.
+        #expect(throws: StateError.locked(path: store.path, holder: owner)) { try store.lock(owner: owner, timeout: 0.2) }
+        held.release()
+        let again = try store.lock(owner: owner, timeout: 0)
+        again.release()
+    }
+}
+
+@Suite("JSON parser")
+struct JSONParserTests {
+    @Test func parsesWhatThePrinterWrites() throws {
+        let value = JSONValue.object(["a": .array([.int(-3), .bool(false), .null, .string("x\"\\\n\u{7}ü😀")]), "b": .object([:])])
+        #expect(try JSONParser.parse(Array(value.pretty.utf8)) == value)
+        #expect(try JSONParser.parse(Array(value.compact.utf8)) == value)
+        #expect(try JSONParser.parse(Array(#""\ud83d\ude00\u00e9""#.utf8)) == .string("😀é"))
+    }
+
+    @Test(arguments: [
+        ("{\"a\": 1,\n \"b\": }", "line 2, column 7: unexpected character '}'"),
+        ("[1, 2", "line 1, column 6: the document ends inside a list (truncated?)"),
+        ("{} x", "line 1, column 4: unexpected text after the end of the document"),
+        ("1.5", "line 1, column 2: only whole numbers are expected here"),
+        ("\"a\u{1}\"", "line 1, column 3: control character in a string"),
+        (String(repeating: "[", count: 600), "line 1, column 513: nesting is deeper than 512 levels"),
+    ])
+    func reportsWhereItGoesWrong(_ text: String, _ message: String) {
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array(text.utf8)) }
+        do {
+            _ = try JSONParser.parse(Array(text.utf8))
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+}

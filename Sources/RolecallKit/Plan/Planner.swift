@@ -98,12 +98,12 @@ public enum Planner {
 
     /// Per org: removals first, children before parents; then additions and updates, parents first.
     static func executionOrder(_ a: Change, _ b: Change) -> Bool {
-        if a.id.org != b.id.org { return a.id.org < b.id.org }
+        if a.id.org != b.id.org { return byteOrder(a.id.org, b.id.org) }
         let aDown = a.action == .delete
         let bDown = b.action == .delete
         if aDown != bDown { return aDown }
         if a.id.kind != b.id.kind { return aDown ? a.id.kind > b.id.kind : a.id.kind < b.id.kind }
-        return a.id.key < b.id.key
+        return byteOrder(a.id.key, b.id.key)
     }
 
     private static func notices(desired: DesiredState, current: State, options: PlanOptions) -> [Notice] {

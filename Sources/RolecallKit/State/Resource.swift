@@ -117,7 +117,9 @@ public struct ResourceID: Sendable, Hashable, Comparable, Codable, CustomStringC
     }
 
     public static func < (a: ResourceID, b: ResourceID) -> Bool {
-        (a.org, a.kind.order, a.key) < (b.org, b.kind.order, b.key)
+        if a.org != b.org { return byteOrder(a.org, b.org) }
+        if a.kind != b.kind { return a.kind.order < b.kind.order }
+        return byteOrder(a.key, b.key)
     }
 
     public var description: String { kind == .settings ? "settings of \(org)" : "\(kind.noun) \(key)" }

@@ -59,12 +59,12 @@ struct Validator {
             name: name, location: location, settings: resolvedSettings,
             apps: apps.sorted { $0.name < $1.name },
             roles: roles.sorted { $0.name < $1.name },
-            members: members.sorted { $0.email < $1.email },
+            members: members.sorted { byteOrder($0.email, $1.email) },
             teams: teams.map { t in
                 var t = t
-                t.members.sort { $0.email.value < $1.email.value }
+                t.members.sort { byteOrder($0.email.value, $1.email.value) }
                 return t
-            }.sorted { $0.name < $1.name },
+            }.sorted { byteOrder($0.name, $1.name) },
             grants: grants.sorted { $0.key < $1.key })
         check(org)
         return org

@@ -174,3 +174,26 @@ struct CLITests {
         #expect(badNow.status == 64)
     }
 }
+
+@Suite("rolecall access")
+struct AccessCLITests {
+    @Test func personQueryAndErrors() throws {
+        let run = try Binary.run(["access", "jordan.reyes@pixelforge.io", "examples/logrocket"] + now)
+        #expect(run.status == 0)
+        #expect(run.stdout.hasPrefix("jordan.reyes@pixelforge.io in org brightcart (invited)\n"))
+        #expect(run.stdout.contains("waiting for the org invitation to be accepted"))
+        let nobody = try Binary.run(["access", "nobody@nowhere.io", "examples/logrocket"] + now)
+        #expect(nobody.status == 1)
+        #expect(nobody.stderr == "error: nobody@nowhere.io is not a member of any org here\n")
+        let both = try Binary.run(["access", "--role", "admin", "--permission", "x", "examples/logrocket"] + now)
+        #expect(both.status == 64)
+    }
+
+    @Test func answersFromTheStateToo() throws {
+        let ws = try Workspace(["acme.yaml": acme])
+        _ = try ws.run(["apply", "m", "--auto-approve"])
+        let fromState = try Binary.run(["access", "--app", "production", "--state", "rolecall.state.json", "--format", "csv"], in: ws.url)
+        #expect(fromState.status == 0)
+        #expect(fromState.stdout == "org,email,status,org_role,production,staging\r\nacme,owner@acme.com,active,owner,admin,admin\r\n")
+    }
+}

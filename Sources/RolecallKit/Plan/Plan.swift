@@ -73,6 +73,8 @@ public struct Plan: Sendable {
     public var manifestDigest: String
     /// True when only expiry revocations were kept (`--only-expired`).
     public var onlyExpired: Bool
+    /// What the plan changes in people's effective access (reviewers think in people, not bindings).
+    public var accessChanges: [AccessChange] = []
 
     public var isEmpty: Bool { changes.isEmpty }
 

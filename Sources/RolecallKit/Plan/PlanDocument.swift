@@ -17,6 +17,8 @@ public struct PlanDocument: Codable, Sendable {
     public var summary: Plan.Summary
     public var changes: [ChangeDocument]
     public var notices: [NoticeDocument]
+    /// Per person and scope: effective role before -> after, and why.
+    public var access_changes: [AccessChange]?
 
     public struct Location: Codable, Sendable, Hashable {
         public var file: String
@@ -76,6 +78,7 @@ public struct PlanDocument: Codable, Sendable {
                                   after: c.after, reason_code: code, reason: c.reason.description, expired_on: on,
                                   expired_via: via, location: c.location.map(Location.init))
         }
+        access_changes = plan.accessChanges
         notices = plan.notices.map {
             NoticeDocument(kind: $0.kind, org: $0.id.org, resource_kind: $0.id.kind, key: $0.id.key, message: $0.message,
                            location: $0.location.map(Location.init))
@@ -103,9 +106,11 @@ public struct PlanDocument: Codable, Sendable {
             Notice(kind: $0.kind, id: ResourceID(org: $0.org, kind: $0.resource_kind, key: $0.key), message: $0.message,
                    location: $0.location.map(\.sourceLocation))
         }
-        return .success(Plan(changes: list, notices: noticeList, evaluatedAt: evaluated,
-                             nextExpiry: next_expiry.flatMap(Timestamp.parse), lineage: lineage, serial: serial,
-                             manifestDigest: manifest_digest, onlyExpired: only_expired))
+        var plan = Plan(changes: list, notices: noticeList, evaluatedAt: evaluated,
+                        nextExpiry: next_expiry.flatMap(Timestamp.parse), lineage: lineage, serial: serial,
+                        manifestDigest: manifest_digest, onlyExpired: only_expired)
+        plan.accessChanges = access_changes ?? []
+        return .success(plan)
     }
 
     public var json: String { JSONValue.from(self).pretty }

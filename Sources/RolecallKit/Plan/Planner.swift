@@ -90,9 +90,14 @@ public enum Planner {
         if options.onlyExpired { changes.removeAll { !$0.reason.isExpiry } }
         changes.sort(by: executionOrder)
 
-        let plan = Plan(changes: changes, notices: notices(desired: desired, current: current, options: options),
+        var plan = Plan(changes: changes, notices: notices(desired: desired, current: current, options: options),
                         evaluatedAt: options.now, nextExpiry: desired.nextExpiry, lineage: current.lineage,
                         serial: current.serial, manifestDigest: digest(desired), onlyExpired: options.onlyExpired)
+        if !changes.isEmpty {
+            var after = current
+            for change in changes { after.apply(change) }
+            plan.accessChanges = EffectiveAccess.changes(from: current.resources, to: after.resources, now: options.now)
+        }
         return (plan, safety(plan, desired: desired, current: current, options: options))
     }
 

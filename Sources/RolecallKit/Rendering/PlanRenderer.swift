@@ -44,6 +44,11 @@ public struct PlanRenderer: Sendable {
             }
             out += "\n"
         }
+        if !plan.accessChanges.isEmpty {
+            out += "Access changes:\n"
+            for change in plan.accessChanges { out += "  \(change.line)\n" }
+            out += "\n"
+        }
         if !plan.notices.isEmpty {
             out += "Notices:\n"
             for notice in plan.notices {
@@ -123,6 +128,17 @@ public struct PlanRenderer: Sendable {
         }
         if truncated {
             out += "\n… and \(plural(plan.changes.count - shown, "more change")) not shown here (the comment would be too long); see the JSON plan.\n"
+        }
+        if !plan.accessChanges.isEmpty {
+            out += "\n#### Access changes\n\n"
+            for change in plan.accessChanges {
+                let line = "- `\(escapeCode(change.email))` \(escape(change.app ?? "org")): \(change.before ?? "none") → **\(change.after ?? "none")** (\(escape(change.cause)))\n"
+                guard out.utf8.count + line.utf8.count < markdownLimit - 600 else {
+                    out += "- … and more access changes (see the JSON plan)\n"
+                    break
+                }
+                out += line
+            }
         }
         if !plan.notices.isEmpty {
             out += "\n#### Notices\n\n"

@@ -1,0 +1,184 @@
+import Foundation
+
+/// What each person can do, per scope (the org, each app), and why: a pure function of resources
+/// (the desired state from manifests, or the recorded state) at an instant, following the catalog's
+/// access rules.
+public enum EffectiveAccess {
+    /// Where a role binding comes from.
+    public enum Source: Sendable, Hashable, CustomStringConvertible {
+        case baseRole
+        case directGrant
+        case team(String)
+        /// Implied on an app by the member's org role (Logfire admins and members, LogRocket owners).
+        case orgRole(String)
+
+        public var description: String {
+            switch self {
+            case .baseRole: return "base role"
+            case .directGrant: return "grant"
+            case let .team(name): return "team \(name)"
+            case let .orgRole(role): return "org role \(role)"
+            }
+        }
+    }
+
+    public struct Binding: Sendable, Hashable {
+        public var role: String
+        public var source: Source
+        public var expires: Date?
+        public var ticket: String?
+    }
+
+    /// Access on one scope.
+    public struct Scope: Sendable, Hashable {
+        /// nil for the org itself, else the app name.
+        public var app: String?
+        /// Bindings that count.
+        public var bindings: [Binding]
+        /// Bindings declared but not counted, with the rule that set them aside.
+        public var setAside: [(binding: Binding, why: String)]
+        /// The most permissive built-in role among the bindings that count.
+        public var role: String?
+        /// Union of the permissions of every binding that counts.
+        public var permissions: [String]
+
+        public static func == (a: Scope, b: Scope) -> Bool {
+            a.app == b.app && a.bindings == b.bindings && a.role == b.role && a.permissions == b.permissions
+                && a.setAside.map(\.binding) == b.setAside.map(\.binding) && a.setAside.map(\.why) == b.setAside.map(\.why)
+        }
+
+        public func hash(into h: inout Hasher) {
+            h.combine(app)
+            h.combine(bindings)
+        }
+    }
+
+    public struct Person: Sendable, Hashable {
+        public var org: String
+        public var catalog: CatalogID
+        public var email: String
+        /// `active` or `invited`.
+        public var status: String
+        /// The org scope first, then every app (also those the person cannot reach), by name.
+        public var scopes: [Scope]
+
+        public func scope(_ app: String?) -> Scope? { scopes.first { $0.app == app } }
+    }
+
+    /// Everyone's access in every org of the resources.
+    public static func compute(_ resources: [ResourceID: Attributes], now: Date) -> [Person] {
+        var byOrg: [String: [ResourceID: Attributes]] = [:]
+        for (id, attributes) in resources { byOrg[id.org, default: [:]][id] = attributes }
+        return byOrg.keys.sorted(by: byteOrder).flatMap { org in compute(org: org, byOrg[org] ?? [:], now: now) }
+    }
+
+    private static func string(_ a: Attributes?, _ key: String) -> String? {
+        if case let .string(s)? = a?[key] { return s }
+        return nil
+    }
+
+    private static func compute(org: String, _ resources: [ResourceID: Attributes], now: Date) -> [Person] {
+        let settings = resources[ResourceID(org: org, kind: .settings, key: "")]
+        let catalogID = string(settings, "catalog").flatMap(CatalogID.init(rawValue:)) ?? .custom
+        let catalog = RoleCatalog.builtin(catalogID)
+        let rules = catalogID.accessRules
+        func live(_ a: Attributes) -> Bool {
+            guard let text = string(a, "expires"), let end = Timestamp.parse(text) else { return true }
+            return end > now
+        }
+        func expiry(_ a: Attributes) -> Date? { string(a, "expires").flatMap(Timestamp.parse) }
+
+        var apps: [(name: String, isPublic: Bool)] = []
+        var custom: [RoleScope: [String: [String]]] = [:]
+        var members: [String: Attributes] = [:]
+        var teamsOf: [String: [String]] = [:]
+        var grantsOf: [String: [Attributes]] = [:]
+        var teamGrants: [String: [Attributes]] = [:]
+        for (id, a) in resources {
+            switch id.kind {
+            case .app: apps.append((id.key, string(a, "visibility") == "public"))
+            case .role:
+                if let scope = string(a, "scope").flatMap(RoleScope.init(rawValue:)), case let .strings(p)? = a["permissions"] {
+                    custom[scope, default: [:]][id.key] = p
+                }
+            case .member where live(a): members[id.key] = a
+            case .teamMembership where live(a):
+                if let team = string(a, "team"), let member = string(a, "member") { teamsOf[member, default: []].append(team) }
+            case .grant where live(a):
+                if let member = string(a, "member") { grantsOf[member, default: []].append(a) }
+                if let team = string(a, "team") { teamGrants[team, default: []].append(a) }
+            default: break
+            }
+        }
+        apps.sort { byteOrder($0.name, $1.name) }
+
+        func permissions(_ role: String, _ scope: RoleScope) -> [String] {
+            if let builtin = catalog.role(named: role, in: scope) { return Array(builtin.permissions) }
+            return custom[scope]?[role] ?? []
+        }
+        func finish(_ app: String?, _ bindings: [Binding], _ setAside: [(Binding, String)]) -> Scope {
+            let scope: RoleScope = app == nil ? .org : .app
+            let best = bindings.compactMap { catalog.role(named: $0.role, in: scope) }.min { $0.rank < $1.rank }
+            let perms = Set(bindings.flatMap { permissions($0.role, scope) }).sorted()
+            let order = { (b: Binding) in "\(b.source)\u{0}\(b.role)" }
+            return Scope(app: app, bindings: bindings.sorted { order($0) < order($1) },
+                         setAside: setAside.sorted { order($0.0) < order($1.0) }.map { (binding: $0.0, why: $0.1) },
+                         role: best?.name, permissions: perms)
+        }
+
+        var people: [Person] = []
+        for email in members.keys.sorted(by: byteOrder) {
+            guard let member = members[email] else { continue }
+            let status = string(member, "status") ?? (member["sso"] == .bool(true) ? "active" : "invited")
+            var direct: [(Binding, String?)] = []
+            for g in grantsOf[email] ?? [] {
+                guard let role = string(g, "role") else { continue }
+                direct.append((Binding(role: role, source: .directGrant, expires: expiry(g), ticket: string(g, "ticket")), string(g, "app")))
+            }
+            for team in (teamsOf[email] ?? []).sorted() {
+                for g in teamGrants[team] ?? [] {
+                    guard let role = string(g, "role") else { continue }
+                    direct.append((Binding(role: role, source: .team(team), expires: expiry(g), ticket: string(g, "ticket")), string(g, "app")))
+                }
+            }
+
+            // The org scope: base role, plus org-wide grants.
+            var orgBindings = direct.filter { $0.1 == nil }.map(\.0)
+            var orgAside: [(Binding, String)] = []
+            let base = Binding(role: string(member, "role") ?? "", source: .baseRole, expires: expiry(member),
+                               ticket: string(member, "ticket"))
+            if rules.directRoleReplacesBase, orgBindings.contains(where: { $0.source == .directGrant }) {
+                orgAside.append((base, "replaced by a role assigned directly"))
+            } else {
+                orgBindings.append(base)
+            }
+            var scopes = [finish(nil, orgBindings, orgAside)]
+
+            for app in apps {
+                var explicit = direct.filter { $0.1 == app.name }.map(\.0)
+                var aside: [(Binding, String)] = []
+                if rules.appRolesWaitForAcceptance, status != "active" {
+                    aside += explicit.map { ($0, "waiting for the org invitation to be accepted") }
+                    explicit = []
+                }
+                var implied: [Binding] = []
+                for binding in orgBindings {
+                    switch rules.reach[binding.role] {
+                    case let .allApps(role)?:
+                        implied.append(Binding(role: role, source: .orgRole(binding.role), expires: binding.expires, ticket: nil))
+                    case let .publicApps(role)? where app.isPublic:
+                        implied.append(Binding(role: role, source: .orgRole(binding.role), expires: binding.expires, ticket: nil))
+                    default: break
+                    }
+                }
+                if rules.explicitAppRoleOverridesOrgRole, !explicit.isEmpty {
+                    aside += implied.map { ($0, "overridden by an explicit app role") }
+                    implied = []
+                }
+                scopes.append(finish(app.name, explicit + implied, aside))
+            }
+            people.append(Person(org: org, catalog: catalogID, email: email, status: status, scopes: scopes))
+        }
+        return people
+    }
+}

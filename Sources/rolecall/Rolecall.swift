@@ -7,6 +7,6 @@ struct Rolecall: ParsableCommand {
         commandName: "rolecall",
         abstract: "Declarative access-as-code: validate, plan and apply who may access what.",
         version: RolecallVersion.current,
-        subcommands: [Validate.self, PlanCommand.self, ApplyCommand.self, ShowCommand.self, AccessCommand.self]
+        subcommands: [Validate.self, PlanCommand.self, ApplyCommand.self, ShowCommand.self, AccessCommand.self, StateCommand.self]
     )
 }

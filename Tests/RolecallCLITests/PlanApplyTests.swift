@@ -28,7 +28,7 @@ final class Workspace {
 
 let acme = """
     org: acme
-    settings: {catalog: logrocket}
+    settings: {catalog: logrocket, invitation_ttl: 90d}
     apps: [{name: production}, {name: staging}]
     members:
       - {email: owner@acme.com, role: owner, sso: true}
@@ -73,7 +73,7 @@ struct PlanApplyTests {
             .replacingOccurrences(of: "[jane@acme.com, temp@agency.io]", with: "[temp@agency.io]"))
         let plan = try ws.run(["plan", "m"])
         let lines = plan.stdout.split(separator: "\n").filter { $0.hasPrefix("  - ") }
-        #expect(lines == ["  - team membership support/jane@acme.com  (removed from manifests)", "  - member jane@acme.com  (removed from manifests)"])
+        #expect(lines == ["  - team membership support/jane@acme.com  (removed from manifests)", "  - member jane@acme.com  (removed from manifests; pending invitation cancelled)"])
         let apply = try ws.run(["apply", "m", "--auto-approve"])
         #expect(apply.status == 0)
         #expect(try #require(ws.read("rolecall.state.json")).contains("jane@acme.com") == false)
@@ -219,9 +219,9 @@ struct PlanApplyTests {
     }
 
     @Test func massRemovalNeedsAcknowledgement() throws {
-        let ws = try Workspace(["acme.yaml": acme.replacingOccurrences(of: "{catalog: logrocket}", with: "{catalog: logrocket, max_removals: 0}")])
+        let ws = try Workspace(["acme.yaml": acme.replacingOccurrences(of: "{catalog: logrocket,", with: "{catalog: logrocket, max_removals: 0,")])
         _ = try ws.run(["apply", "m", "--auto-approve"])
-        try ws.write("acme.yaml", acme.replacingOccurrences(of: "{catalog: logrocket}", with: "{catalog: logrocket, max_removals: 0}")
+        try ws.write("acme.yaml", acme.replacingOccurrences(of: "{catalog: logrocket,", with: "{catalog: logrocket, max_removals: 0,")
             .replacingOccurrences(of: "  - {email: jane@acme.com, role: member}\n", with: "")
             .replacingOccurrences(of: "[jane@acme.com, temp@agency.io]", with: "[temp@agency.io]"))
         let refused = try ws.run(["plan", "m"])
@@ -272,5 +272,41 @@ struct ApplyPromptTests {
         let accepted = try applyOnATerminal(ws, answer: "yes")
         #expect(accepted.stdout.contains("Apply complete: 11 changes applied; state serial 1."))
         #expect(ws.read("rolecall.state.json") != nil)
+    }
+}
+
+@Suite("invitations", .serialized)
+struct InvitationTests {
+    @Test func acceptanceIsRecordedAndLetsWaitingAppRolesCount() throws {
+        let ws = try Workspace(["acme.yaml": acme])
+        _ = try ws.run(["apply", "m", "--auto-approve"])
+        let before = try Binary.run(["access", "temp@agency.io", "--state", "rolecall.state.json"], in: ws.url)
+        #expect(before.stdout.contains("waiting for the org invitation to be accepted"))
+
+        let accept = try Binary.run(["state", "accept", "TEMP@agency.io", "--org", "acme"], in: ws.url)
+        #expect(accept.status == 0)
+        #expect(accept.stdout == "Recorded: temp@agency.io accepted the invitation to org 'acme'; state serial 2.\n")
+        let state = try #require(ws.read("rolecall.state.json"))
+        #expect(state.contains("\"accepted_at\""))
+        #expect(try #require(ws.read("rolecall.audit.jsonl")).contains("\"reason\":\"invitation accepted\""))
+        let after = try Binary.run(["access", "temp@agency.io", "--state", "rolecall.state.json"], in: ws.url)
+        #expect(after.stdout.contains("staging         admin         admin: grant"))
+        // Accepting again records nothing; the plan stays empty (acceptance is state-only).
+        #expect(try Binary.run(["state", "accept", "temp@agency.io", "--org", "acme"], in: ws.url).stdout.contains("already active"))
+        #expect(try ws.run(["plan", "m", "--detailed-exitcode"]).status == 0)
+        let unknown = try Binary.run(["state", "accept", "who@acme.com", "--org", "acme"], in: ws.url)
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr == "error: who@acme.com is not a member of org 'acme' in the state\n")
+    }
+
+    @Test func pendingInvitationsAreResentAfterTheirTTLAndNeverBefore() throws {
+        let ws = try Workspace(["acme.yaml": acme.replacingOccurrences(of: "invitation_ttl: 90d", with: "invitation_ttl: 7d")])
+        _ = try ws.run(["apply", "m", "--auto-approve"])
+        #expect(try ws.run(["plan", "m", "--detailed-exitcode"], now: "2026-11-30T11:59:59Z").status == 0)
+        let late = try ws.run(["plan", "m"], now: "2026-11-30T12:00:00Z")
+        #expect(late.stdout.contains("~ member jane@acme.com  (invitation re-sent: pending since 2026-11-23T12:00:00Z, longer than invitation_ttl)"))
+        #expect(late.stdout.contains("~ member temp@agency.io  (invitation re-sent"))
+        #expect(!late.stdout.contains("owner@acme.com  (invitation"), "SSO members are never invited")
+        #expect(late.stdout.hasSuffix("Plan: 0 to add, 2 to change, 0 to remove.\n"))
     }
 }

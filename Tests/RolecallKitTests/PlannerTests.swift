@@ -24,7 +24,7 @@ private func summary(_ plan: Plan) -> [String] {
 
 private let org = """
     org: acme
-    settings: {catalog: logrocket, timezone: Europe/Berlin}
+    settings: {catalog: logrocket, timezone: Europe/Berlin, invitation_ttl: 90d}
     apps: [{name: production}, {name: staging, visibility: public}]
     members:
       - {email: owner@acme.com, role: owner, sso: true}
@@ -94,7 +94,7 @@ struct PlannerTests {
         #expect(summary(plan) == [
             "delete acme grant member:jane@acme.com:member@production (removed from manifests)",
             "delete acme team membership support/jane@acme.com (removed from manifests)",
-            "delete acme member jane@acme.com (removed from manifests)",
+            "delete acme member jane@acme.com (removed from manifests; pending invitation cancelled)",
         ])
     }
 

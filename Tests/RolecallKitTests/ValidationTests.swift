@@ -284,9 +284,25 @@ struct ValidationTests {
     @Test func everyOrgIsItsOwnNamespace() throws {
         let result = validate([
             ("a.yaml", "org: beta\nsettings: {catalog: logfire}\nmembers: [{email: a@b.co, role: guest}]\n"),
-            ("b.yaml", "org: alpha\nsettings: {catalog: launchdarkly}\nmembers: [{email: a@b.co, role: reader}]\n"),
+            ("b.yaml", "org: alpha\nsettings: {catalog: launchdarkly}\nmembers: [{email: a@b.co, role: reader}, {email: o@b.co, role: owner}]\n"),
         ])
         #expect(lines(result) == [])
         #expect(result.manifest?.organizations.map(\.name) == ["alpha", "beta"])
+    }
+
+    @Test func launchDarklyHasExactlyOneOwner() {
+        #expect(lines(validate("org: f\nsettings: {catalog: launchdarkly}\nmembers: [{email: a@f.io, role: admin}]\n")) == [
+            "2:11: error: org 'f' has no owner; catalog 'launchdarkly' needs exactly one",
+        ])
+        let two = validate("org: f\nsettings: {catalog: launchdarkly}\nmembers:\n  - {email: a@f.io, role: owner}\n  - {email: b@f.io, role: owner}\n")
+        #expect(lines(two) == ["5:27: error: org 'f' has more than one owner ('b@f.io'); catalog 'launchdarkly' allows exactly one"])
+        #expect(two.diagnostics.first?.notes.first?.location?.line == 4)
+    }
+
+    @Test func invitationTTLIsADuration() {
+        #expect(lines(validate("org: f\nsettings: {invitation_ttl: 7d}\n")) == [])
+        #expect(lines(validate("org: f\nsettings: {invitation_ttl: soon}\n")) == [
+            "2:28: error: 'invitation_ttl' must be a duration like 14d, 36h or 90m, found 'soon'",
+        ])
     }
 }

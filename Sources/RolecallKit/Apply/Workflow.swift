@@ -74,3 +74,32 @@ public enum Workflow {
         return Applied(outcome: outcome, diagnostics: diagnostics)
     }
 }
+
+extension Workflow {
+    /// Records that a member accepted their invitation (the state-file target has no inbox; a real
+    /// target reports acceptance itself). Returns the applied change, or nil when already active.
+    public static func accept(email: String, org: String, state: State, store: some StateStore, audit: AuditLog,
+                              actor: String, now: Date) -> Result<Change?, Diagnostic> {
+        let id = ResourceID(org: org, kind: .member, key: email.lowercased())
+        guard let before = state.resources[id] else {
+            let known = state.organizations.contains(org)
+            return .failure(.error(known ? "\(email) is not a member of org '\(org)' in the state"
+                                         : "org '\(org)' is not in the state", at: nil))
+        }
+        guard before["status"] != .string("active") else { return .success(nil) }
+        var after = before
+        after["status"] = .string("active")
+        after["accepted_at"] = .string(Timestamp.format(now))
+        let change = Change(action: .update, id: id, before: before, after: after, reason: .invitationAccepted, location: nil)
+        var next = state
+        next.apply(change)
+        next.serial += 1
+        do {
+            try store.write(next)
+            try audit.append([AuditRecord(time: Date(), actor: actor, change: change, result: "ok")])
+        } catch {
+            return .failure(.error(error.description, at: nil))
+        }
+        return .success(change)
+    }
+}

@@ -103,3 +103,6 @@ final class DiagnosticSink {
     func append(contentsOf ds: [Diagnostic]) { diagnostics.append(contentsOf: ds) }
     var hasErrors: Bool { diagnostics.hasErrors }
 }
+
+/// A single diagnostic can be the failure of an operation (`Result<_, Diagnostic>`).
+extension Diagnostic: Error {}

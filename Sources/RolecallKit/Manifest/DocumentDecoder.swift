@@ -20,7 +20,7 @@ struct DocumentDecoder {
     let sink: DiagnosticSink
 
     static let topLevelKeys = ["org", "settings", "apps", "roles", "members", "teams", "grants"]
-    static let settingsKeys = ["catalog", "plan", "seats", "timezone", "max_removals"]
+    static let settingsKeys = ["catalog", "plan", "seats", "timezone", "max_removals", "invitation_ttl"]
     static let appKeys = ["name", "visibility", "description"]
     static let roleKeys = ["name", "scope", "permissions", "description"]
     static let memberKeys = ["email", "name", "role", "sso", "expires", "ticket", "reason"]
@@ -84,6 +84,13 @@ struct DocumentDecoder {
                 settings.maxRemovals = parsed
             } else {
                 sink.error("'max_removals' must be a count like 5 or a share like 10%, found '\(limit.value)'", at: limit.location)
+            }
+        }
+        if let ttl = f.string("invitation_ttl") {
+            if let seconds = parseDuration(ttl.value), seconds > 0 {
+                settings.invitationTTL = seconds
+            } else {
+                sink.error("'invitation_ttl' must be a duration like 14d, 36h or 90m, found '\(ttl.value)'", at: ttl.location)
             }
         }
         if let zone = f.string("timezone") {

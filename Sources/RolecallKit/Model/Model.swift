@@ -60,6 +60,8 @@ public struct Settings: Sendable, Hashable {
     public var timezone: String
     /// Most members one plan may remove (count or share); nil for no limit.
     public var maxRemovals: RemovalLimit?
+    /// How long an invitation may stay pending before the plan sends it again, in seconds.
+    public var invitationTTL: TimeInterval = 14 * 86_400
     /// Where the settings were declared; nil when the org has none (all defaults).
     public var location: SourceLocation?
 

@@ -15,6 +15,8 @@ public struct DesiredState: Sendable {
     public var topRoles: [String: String] = [:]
     /// Per org, the removal guard from settings.
     public var maxRemovals: [String: RemovalLimit] = [:]
+    /// Per org, how long an invitation may stay pending.
+    public var invitationTTL: [String: TimeInterval] = [:]
 
     public struct ExpiredBy: Sendable, Hashable {
         /// As written (`2026-07-15`).
@@ -43,6 +45,8 @@ public struct DesiredState: Sendable {
         settings["plan"] = org.settings.plan.map(Value.string)
         settings["seats"] = org.settings.seats.map(Value.int)
         settings["max_removals"] = org.settings.maxRemovals.map { .string($0.description) }
+        if org.settings.invitationTTL != 14 * 86_400 { settings["invitation_ttl"] = .int(Int(org.settings.invitationTTL)) }
+        invitationTTL[name] = org.settings.invitationTTL
         put(id(.settings, ""), settings, org.settings.location ?? org.location)
 
         for app in org.apps {

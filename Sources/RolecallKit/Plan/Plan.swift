@@ -12,6 +12,12 @@ public struct Change: Sendable, Hashable, Codable {
         case added
         case changed
         case removedFromManifests
+        /// A member removed before accepting: the pending invitation is cancelled.
+        case invitationCancelled
+        /// A pending invitation older than `invitation_ttl` is sent again (`since` = first sent).
+        case invitationResent(since: String)
+        /// `rolecall state accept` recorded that the invitation was accepted.
+        case invitationAccepted
         /// The access ended at an expiry (`on` as written); `via` names the member whose expiry it was.
         case expired(on: String, via: String?)
 
@@ -20,6 +26,9 @@ public struct Change: Sendable, Hashable, Codable {
             case .added: return "added"
             case .changed: return "changed"
             case .removedFromManifests: return "removed from manifests"
+            case .invitationCancelled: return "removed from manifests; pending invitation cancelled"
+            case let .invitationResent(since): return "invitation re-sent: pending since \(since), longer than invitation_ttl"
+            case .invitationAccepted: return "invitation accepted"
             case let .expired(on, via): return "expired on \(on)" + (via.map { " (\($0))" } ?? "")
             }
         }

@@ -33,10 +33,11 @@ public struct PlanDocument: Codable, Sendable {
         public var key: String
         public var before: Attributes?
         public var after: Attributes?
-        /// `added`, `changed`, `removed`, `expired`.
+        /// `added`, `changed`, `removed`, `expired`, `invitation_cancelled`, `invitation_resent`, `invitation_accepted`.
         public var reason_code: String
         /// For people: `expired on 2026-07-15 (member jane@acme.com)`.
         public var reason: String
+        /// For `expired`: the expiry as written; for `invitation_resent`: when the invitation was first sent.
         public var expired_on: String?
         public var expired_via: String?
         public var location: Location?
@@ -69,6 +70,11 @@ public struct PlanDocument: Codable, Sendable {
             case .added: code = "added"
             case .changed: code = "changed"
             case .removedFromManifests: code = "removed"
+            case .invitationCancelled: code = "invitation_cancelled"
+            case let .invitationResent(since):
+                code = "invitation_resent"
+                on = since
+            case .invitationAccepted: code = "invitation_accepted"
             case let .expired(date, by):
                 code = "expired"
                 on = date
@@ -96,6 +102,9 @@ public struct PlanDocument: Codable, Sendable {
             case "added": reason = .added
             case "changed": reason = .changed
             case "removed": reason = .removedFromManifests
+            case "invitation_cancelled": reason = .invitationCancelled
+            case "invitation_resent": reason = .invitationResent(since: c.expired_on ?? "")
+            case "invitation_accepted": reason = .invitationAccepted
             case "expired": reason = .expired(on: c.expired_on ?? "", via: c.expired_via)
             default: return .failure(.invalid("unknown reason_code '\(c.reason_code)'"))
             }

@@ -64,7 +64,9 @@ public enum Planner {
             case let (nil, after?):
                 var after = after
                 if id.kind == .member {
-                    after["status"] = .string(after["sso"] == .bool(true) ? "active" : "invited")
+                    let sso = after["sso"] == .bool(true)
+                    after["status"] = .string(sso ? "active" : "invited")
+                    if !sso { after["invited_at"] = .string(Timestamp.format(options.now)) }
                 }
                 changes.append(Change(action: .create, id: id, before: nil, after: after, reason: .added,
                                       location: desired.locations[id]))
@@ -74,14 +76,22 @@ public enum Planner {
                 if after != before {
                     changes.append(Change(action: .update, id: id, before: before, after: after, reason: .changed,
                                           location: desired.locations[id]))
+                } else if id.kind == .member, before["status"] == .string("invited"), case let .string(sent)? = before["invited_at"],
+                          let sentAt = Timestamp.parse(sent),
+                          sentAt.addingTimeInterval(desired.invitationTTL[id.org] ?? 14 * 86_400) <= options.now {
+                    // Never re-sent while pending, but once it is older than invitation_ttl it is sent again.
+                    after["invited_at"] = .string(Timestamp.format(options.now))
+                    changes.append(Change(action: .update, id: id, before: before, after: after,
+                                          reason: .invitationResent(since: sent), location: desired.locations[id]))
                 }
             case let (before?, nil):
                 if let by = desired.expired[id] {
                     changes.append(Change(action: .delete, id: id, before: before, after: nil,
                                           reason: .expired(on: by.written, via: by.via.map(\.description)), location: by.location))
                 } else {
-                    changes.append(Change(action: .delete, id: id, before: before, after: nil, reason: .removedFromManifests,
-                                          location: nil))
+                    let pending = id.kind == .member && before["status"] == .string("invited")
+                    changes.append(Change(action: .delete, id: id, before: before, after: nil,
+                                          reason: pending ? .invitationCancelled : .removedFromManifests, location: nil))
                 }
             case (nil, nil):
                 break

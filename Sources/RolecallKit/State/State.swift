@@ -18,7 +18,7 @@ public struct State: Sendable, Equatable {
     }
 
     /// Attributes the state records but the manifests do not declare (never a cause for a change).
-    public static let stateOnlyAttributes: Set<String> = ["status"]
+    public static let stateOnlyAttributes: Set<String> = ["status", "invited_at", "accepted_at"]
 
     public var organizations: [String] { Array(Set(resources.keys.map(\.org))).sorted() }
 

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import RolecallKit
+
+struct StateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "state",
+        abstract: "Record facts in the state that only the target knows.",
+        subcommands: [Accept.self]
+    )
+
+    struct Accept: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record that a member accepted their invitation (the state file has no inbox).")
+
+        @Argument(help: "The member's e-mail address.")
+        var email: String
+
+        @Option(name: .long, help: "The org the invitation is for.")
+        var org: String
+
+        @OptionGroup var stateOptions: StateOptions
+
+        @Option(name: .long, help: ArgumentHelp("Wait this long for the state lock.", valueName: "duration"))
+        var lockTimeout = Seconds(value: 0)
+
+        func run() throws {
+            let store = stateOptions.store
+            let environment = ProcessInfo.processInfo.environment
+            let owner = LockOwner(pid: getpid(), host: ProcessInfo.processInfo.hostName,
+                                  user: Workflow.actor(environment: ["USER": environment["USER"] ?? ""]), since: Date())
+            let lock: StateLock
+            let state: State
+            do {
+                lock = try store.lock(owner: owner, timeout: lockTimeout.value)
+            } catch {
+                report([.error(error.description, at: nil)], color: false)
+                throw ExitCode(1)
+            }
+            defer { lock.release() }
+            do {
+                guard let existing = try store.read() else {
+                    report([.error("no state at \(stateOptions.path)", at: nil)], color: false)
+                    throw ExitCode(1)
+                }
+                state = existing
+            } catch let error as StateError {
+                report([.error(error.description, at: nil)], color: false)
+                throw ExitCode(1)
+            }
+            let folder = (stateOptions.path as NSString).deletingLastPathComponent
+            let audit = AuditLog(path: folder.isEmpty ? "rolecall.audit.jsonl" : folder + "/rolecall.audit.jsonl")
+            switch Workflow.accept(email: email, org: org, state: state, store: store, audit: audit,
+                                   actor: Workflow.actor(environment: environment), now: Date()) {
+            case .success(nil):
+                print("\(email.lowercased()) is already active in org '\(org)'; nothing to record.")
+            case .success:
+                print("Recorded: \(email.lowercased()) accepted the invitation to org '\(org)'; state serial \(state.serial + 1).")
+            case let .failure(problem):
+                report([problem], color: false)
+                throw ExitCode(1)
+            }
+        }
+    }
+}

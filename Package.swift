@@ -38,6 +38,13 @@ let package = Package(
             ]
         ),
 
+        // Fuzzing: libFuzzer entry over reader, validation, planner and codecs (scripts/fuzz.sh);
+        // built normally it replays inputs given as files.
+        .executableTarget(
+            name: "rolecall-fuzz",
+            dependencies: ["RolecallKit"]
+        ),
+
         // Tests: per-stage unit tests and golden fixtures; end-to-end tests of the built binary.
         .testTarget(
             name: "RolecallKitTests",

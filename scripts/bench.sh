@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# Times `rolecall validate` on generated orgs against the floor: a C program that only scans the
-# same manifests with libyaml's event API. Prints the best of 3 runs (wall seconds), peak RSS and
-# the ratio to the floor measured in the same run.
-# usage: scripts/bench.sh [SIZE...]   (default: 1000 10000 100000)
+# Benchmarks rolecall against the floor: a C program that only scans the same manifests with
+# libyaml's event API (Benchmarks/scan.c). For each org it times validate, plan from an empty state,
+# apply (from empty), and a no-op plan against the matching state; best of 3 runs (wall seconds),
+# peak RSS, and the ratio to the floor measured in the same run.
+#   scripts/bench.sh [SIZE...]        synthetic orgs (default: 1000 10000 100000) + the real corpora
+# Needs: a C compiler, libyaml-dev, python3 with PyYAML (installed when missing), GNU time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -gt 0 ]; then sizes=("$@"); else sizes=(1000 10000 100000); fi
 work=${BENCH_DIR:-/tmp/rolecall-bench}
 mkdir -p "$work"
 [ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet pyyaml
 swift build -c release --product rolecall >/dev/null
 bin=$(swift build -c release --show-bin-path)/rolecall
 cc -O2 -o "$work/scan" Benchmarks/scan.c $(pkg-config --cflags --libs yaml-0.1)
+now=2026-11-23T12:00:00Z
 
 # measure CMD... -> "best_seconds peak_rss_kib" over 3 runs
 measure() {
@@ -23,16 +27,34 @@ measure() {
   printf '%s\n' "${runs[@]}" | sort -n | head -1
 }
 
-printf '%-8s %-14s %9s %9s %7s\n' members step seconds "RSS MiB" ratio
+bench() {  # NAME DIR
+  local name=$1 dir=$2 state="$work/$1.state.json"
+  read -r floor frss < <(measure "$work/scan" $(find "$dir" -name '*.yaml' | sort))
+  read -r val vrss < <(measure "$bin" validate "$dir" --now $now)
+  read -r pe perss < <(measure "$bin" plan "$dir" --state "$work/none.json" --now $now)
+  read -r ap aprss < <(measure sh -c "rm -f '$state' '$state.backup'; '$bin' apply '$dir' --state '$state' --audit-log /dev/null --auto-approve --now $now")
+  read -r np nprss < <(measure "$bin" plan "$dir" --state "$state" --now $now)
+  python3 - "$name" "$floor" "$frss" "$val" "$vrss" "$pe" "$perss" "$ap" "$aprss" "$np" "$nprss" <<'PY'
+import sys
+name, *v = sys.argv[1:]
+floor = max(float(v[0]), 0.005)
+rows = [("libyaml scan", v[0], v[1]), ("validate", v[2], v[3]), ("plan (empty state)", v[4], v[5]),
+        ("apply (from empty)", v[6], v[7]), ("plan (no-op)", v[8], v[9])]
+for step, sec, rss in rows:
+    print(f"{name:<22} {step:<20} {float(sec):8.2f} {int(rss)/1024:9.1f} {float(sec)/floor:8.1f}")
+PY
+}
+
+printf '%-22s %-20s %8s %9s %8s\n' org step seconds "RSS MiB" "x floor"
 for n in "${sizes[@]}"; do
   dir="$work/org-$n"
   [ -f "$dir/grants.yaml" ] || python3 Benchmarks/generate.py "$n" "$dir"
-  read -r floor frss < <(measure "$work/scan" "$dir"/*.yaml)
-  read -r val vrss < <(measure "$bin" validate "$dir" --now 2026-11-23T12:00:00Z)
-  python3 - "$n" "$floor" "$frss" "$val" "$vrss" <<'PY'
-import sys
-n, floor, frss, val, vrss = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
-print(f"{n:<8} {'libyaml scan':<14} {floor:9.2f} {frss/1024:9.1f} {1:7.2f}")
-print(f"{n:<8} {'validate':<14} {val:9.2f} {vrss/1024:9.1f} {val/max(floor, 0.005):7.2f}")
-PY
+  bench "synthetic-$n" "$dir"
+done
+for corpus in kubernetes-org knative-community istio-community; do
+  src=../shared/corpus/$corpus
+  [ -d "$src" ] || continue
+  dir="$work/$corpus"
+  rm -rf "$dir" && python3 Benchmarks/peribolos.py "$src" "$dir" >/dev/null
+  bench "$corpus" "$dir"
 done

@@ -190,14 +190,23 @@ struct PlanApplyTests {
     }
 
     @Test func killDuringApplyLeavesTheOldOrTheNewState() throws {
-        // A large org, so that apply takes long enough to be interrupted.
+        // A large org, so that apply takes long enough to be interrupted anywhere.
         var big = "org: big\nsettings: {catalog: logrocket}\napps: [{name: web}]\nmembers:\n  - {email: owner@big.io, role: owner}\n"
-        for i in 0..<10_000 { big += "  - {email: user\(i)@big.io, role: member}\n" }
+        for i in 0..<5_000 { big += "  - {email: user\(i)@big.io, role: member}\n" }
         let ws = try Workspace(["big.yaml": big])
         _ = try ws.run(["apply", "m", "--auto-approve"])
-        let old = try #require(ws.read("rolecall.state.json"))
+        let old = try #require(FileManager.default.contents(atPath: ws.path("rolecall.state.json")))
         try ws.write("big.yaml", big.replacingOccurrences(of: "role: member}", with: "role: admin}"))
-        for attempt in 0..<6 {
+
+        // How long one apply takes here, to spread the kills over all of it.
+        let started = Date()
+        _ = try ws.run(["apply", "m", "--auto-approve"])
+        let duration = Date().timeIntervalSince(started)
+        let new = try #require(FileManager.default.contents(atPath: ws.path("rolecall.state.json")))
+        var generator = SystemRandomNumberGenerator()
+        var outcomes = (old: 0, new: 0)
+        for attempt in 0..<50 {
+            try old.write(to: URL(fileURLWithPath: ws.path("rolecall.state.json")))
             let process = Process()
             process.executableURL = Binary.url
             process.arguments = ["apply", "m", "--auto-approve", "--now", "2026-11-23T12:00:00Z"]
@@ -205,16 +214,54 @@ struct PlanApplyTests {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            Thread.sleep(forTimeInterval: 0.05 + Double(attempt) * 0.12)
+            Thread.sleep(forTimeInterval: Double.random(in: 0...(duration * 1.1), using: &generator))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            let now = try #require(ws.read("rolecall.state.json"))
-            #expect(now == old || now.contains("\"serial\": 2"), "attempt \(attempt): state is neither old nor new")
-            #expect((try? JSONSerialization.jsonObject(with: Data(now.utf8))) != nil)
-            if now != old { break }
+            let now = try #require(FileManager.default.contents(atPath: ws.path("rolecall.state.json")))
+            // Old or new (the new one differs only in serial from the first complete run's).
+            let isOld = now == old
+            let isNew = String(decoding: now, as: UTF8.self).replacingOccurrences(of: "\"serial\": 2", with: "\"serial\": 3")
+                == String(decoding: new, as: UTF8.self).replacingOccurrences(of: "\"serial\": 2", with: "\"serial\": 3")
+            #expect(isOld || isNew, "attempt \(attempt): the state is neither the old nor the new one")
+            #expect((try? JSONSerialization.jsonObject(with: now)) != nil, "attempt \(attempt): the state does not parse")
+            if isOld { outcomes.old += 1 } else { outcomes.new += 1 }
         }
         // And a following apply converges.
         #expect(try ws.run(["apply", "m", "--auto-approve"]).status == 0)
+        #expect(try ws.run(["plan", "m", "--detailed-exitcode"]).status == 0)
+        #expect(outcomes.old + outcomes.new == 50)
+    }
+
+    @Test func concurrentAppliesTakeTurnsAndLoseNothing() throws {
+        let ws = try Workspace(["acme.yaml": acme])
+        func start(_ extra: [String]) throws -> (Process, Pipe) {
+            let process = Process()
+            process.executableURL = Binary.url
+            process.arguments = ["apply", "m", "--auto-approve", "--now", "2026-11-23T12:00:00Z"] + extra
+            process.currentDirectoryURL = ws.url
+            let err = Pipe()
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = err
+            try process.run()
+            return (process, err)
+        }
+        // Eight at once, each willing to wait: all succeed, one after another; the changes are applied once.
+        let eight = try (0..<8).map { _ in try start(["--lock-timeout", "60s"]) }
+        for (process, _) in eight { process.waitUntilExit() }
+        #expect(eight.allSatisfy { $0.0.terminationStatus == 0 })
+        #expect(try #require(ws.read("rolecall.state.json")).contains("\"serial\": 1"))
+        #expect(try #require(ws.read("rolecall.audit.jsonl")).split(separator: "\n").count == 11)
+
+        // Two at once, not waiting: each either applies (there is nothing left to do) or names the holder.
+        try ws.write("acme.yaml", acme.replacingOccurrences(of: "{name: staging}", with: "{name: staging}, {name: dev}"))
+        let two = try (0..<2).map { _ in try start([]) }
+        for (process, _) in two { process.waitUntilExit() }
+        for (process, err) in two where process.terminationStatus != 0 {
+            let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(message.hasPrefix("error: state rolecall.state.json is locked (held by "))
+        }
+        #expect(two.contains { $0.0.terminationStatus == 0 })
+        #expect(try #require(ws.read("rolecall.state.json")).contains("\"serial\": 2"))
         #expect(try ws.run(["plan", "m", "--detailed-exitcode"]).status == 0)
     }
 
@@ -308,5 +355,83 @@ struct InvitationTests {
         #expect(late.stdout.contains("~ member temp@agency.io  (invitation re-sent"))
         #expect(!late.stdout.contains("owner@acme.com  (invitation"), "SSO members are never invited")
         #expect(late.stdout.hasSuffix("Plan: 0 to add, 2 to change, 0 to remove.\n"))
+    }
+}
+
+/// Every hostile fixture: `rolecall apply` exits 1, names the file (with line and column where there is
+/// one), does not crash, and writes nothing.
+@Suite("hostile inputs end to end")
+struct HostileTests {
+    static var cases: [String] {
+        let root = Binary.packageRoot.appendingPathComponent("Tests/Fixtures/validate")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [])
+            .filter { $0.hasPrefix("hostile-") || $0.hasPrefix("schema-") || $0 == "everything-wrong" }.sorted()
+    }
+
+    @Test func thereAreAtLeastFortyHostileInputs() {
+        // Plus the state-file cases in StateFileHostileTests and the generated ones below.
+        #expect(Self.cases.count >= 38)
+    }
+
+    @Test(arguments: cases)
+    func refusedWithoutWritingAnything(_ name: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rolecall-hostile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fixture = "Tests/Fixtures/validate/\(name)"
+        let run = try Binary.run(["apply", fixture, "--auto-approve", "--state", dir.appendingPathComponent("s.json").path,
+                                  "--audit-log", dir.appendingPathComponent("audit.jsonl").path] + now)
+        #expect(run.status == 1)
+        #expect(run.stdout == "")
+        let first = try #require(run.stderr.split(separator: "\n").first.map(String.init))
+        let expected = try String(contentsOfFile: Binary.packageRoot.appendingPathComponent(fixture + "/expected.txt").path, encoding: .utf8)
+        let firstExpected = try #require(expected.split(separator: "\n").first.map(String.init))
+        // The same first diagnostic as the golden file, with the path as given on the command line.
+        if firstExpected.hasPrefix("error:") {
+            #expect(first.replacingOccurrences(of: fixture + "/", with: "") == firstExpected)
+        } else {
+            #expect(first == fixture + "/" + firstExpected)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { !$0.hasSuffix(".lock") } == [])
+    }
+
+    @Test func tenMegabyteScalarIsRefused() throws {
+        let ws = try Workspace(["big.yaml": "org: acme\nsettings:\n  catalog: \"" + String(repeating: "x", count: 10_000_000) + "\"\n"])
+        let run = try ws.run(["validate", "m"])
+        #expect(run.status == 1)
+        #expect(run.stdout.hasPrefix("m/big.yaml:3:12: error: scalar of 10000000 bytes is longer than the limit of 65536 bytes\n"))
+    }
+}
+
+/// Hostile state files: exit 1, a message naming the file and the place, and the file left as it was.
+@Suite("hostile state files")
+struct StateFileHostileTests {
+    static let cases: [(String, String, String)] = [
+        ("empty", "", "it is not JSON (truncated or edited by hand?): line 1, column 1: the document ends too early (truncated?)"),
+        ("truncated", #"{"format_version": 1, "lineage": "x", "ser"#, "line 1, column 43: the document ends inside a string (truncated?)"),
+        ("newer", #"{"format_version": 2, "lineage": "x", "serial": 1, "orgs": {}}"#, "format_version 2, newer than this rolecall understands (1)"),
+        ("wrong-type", #"{"format_version": "1", "lineage": "x", "serial": 1, "orgs": {}}"#, "format_version is missing"),
+        ("negative-serial", #"{"format_version": 1, "lineage": "x", "serial": -1, "orgs": {}}"#, "serial is missing"),
+        ("duplicate-key", #"{"format_version": 1, "format_version": 1}"#, "duplicate member 'format_version'"),
+        ("fraction", #"{"format_version": 1.5}"#, "only whole numbers are expected here"),
+        ("yaml", "format_version: 1\n", "line 1, column 1: invalid literal"),
+        ("bad-utf8", "{\"lineage\": \"\u{FF}\"}", "line 1"),
+        ("deep", String(repeating: "[", count: 5_000), "nesting is deeper than 512 levels"),
+    ]
+
+    @Test(arguments: cases.map(\.0))
+    func refusedAndLeftUntouched(_ name: String) throws {
+        let entry = try #require(Self.cases.first { $0.0 == name })
+        let ws = try Workspace(["acme.yaml": acme])
+        var bytes = Data(entry.1.utf8)
+        if name == "bad-utf8" { bytes = Data([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D]) }
+        try bytes.write(to: URL(fileURLWithPath: ws.path("rolecall.state.json")))
+        let run = try ws.run(["apply", "m", "--auto-approve"])
+        #expect(run.status == 1)
+        #expect(run.stderr.hasPrefix("error: rolecall.state.json: "))
+        #expect(run.stderr.contains(entry.2))
+        #expect(run.stderr.hasSuffix("; it was left untouched\n"))
+        #expect(FileManager.default.contents(atPath: ws.path("rolecall.state.json")) == bytes)
+        #expect(ws.read("rolecall.audit.jsonl") == nil)
     }
 }

@@ -60,13 +60,23 @@ struct Fields {
         return nil
     }
 
-    /// A plain decimal integer.
+    /// A plain decimal integer. Leading zeros are refused: YAML 1.1 would read `0755` as octal.
     func int(_ key: String) -> Located<Int>? {
         guard let value = node(key) else { return nil }
-        if case let .scalar(text, plain: true) = value.content, !text.isEmpty,
-           text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) || (text.hasPrefix("-") && text.count > 1),
-           let number = Int(text) {
-            return Located(number, at: location(of: value))
+        if case let .scalar(text, plain: true) = value.content {
+            let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+            if !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+                if digits.count > 1, digits.hasPrefix("0") {
+                    sink.error("'\(key)' must be a whole number without leading zeros, found '\(text)' "
+                               + "(YAML 1.1 would read it as octal)", at: location(of: value))
+                    return nil
+                }
+                guard let number = Int(text) else {
+                    sink.error("'\(key)' is too large, found '\(text)'", at: location(of: value))
+                    return nil
+                }
+                return Located(number, at: location(of: value))
+            }
         }
         let shown = value.scalarText.map { "'\($0)'" } ?? value.kindDescription
         sink.error("'\(key)' must be a whole number, found \(shown)", at: location(of: value))

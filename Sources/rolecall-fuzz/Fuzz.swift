@@ -1,0 +1,66 @@
+import Foundation
+import RolecallKit
+
+/// One fuzz input: YAML through the reader, the loader and validation, then (when valid) the
+/// planner against an empty state and the state codec. Anything may be reported; nothing may crash.
+func fuzzOne(_ bytes: [UInt8]) {
+    let now = Date(timeIntervalSince1970: 1_795_435_200)  // 2026-11-23T12:00:00Z
+    let loader = ManifestLoader(now: now)
+    // The state codec takes the same bytes as a (probably broken) state file.
+    _ = StateCodec.decode(Data(bytes))
+    switch loader.reader.read(bytes, file: "fuzz.yaml") {
+    case .failure:
+        return
+    case let .success(documents):
+        let result = loader.validate(documents)
+        _ = DiagnosticsRenderer(format: .json).render(ValidationReport(result, strict: false))
+        guard let manifest = result.manifest else { return }
+        let desired = DesiredState(manifest, now: now)
+        let (plan, _) = Planner.plan(desired: desired, current: State(), options: PlanOptions(now: now))
+        var state = State()
+        for change in plan.changes { state.apply(change) }
+        _ = StateCodec.decode(StateCodec.encode(state))
+        _ = PlanDocument.read(Data(PlanDocument(plan).json.utf8))
+        _ = EffectiveAccess.compute(state.resources, now: now)
+    }
+}
+
+#if FUZZING
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzEntry(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    fuzzOne(Array(UnsafeBufferPointer(start: data, count: size)))
+    return 0
+}
+
+typealias FuzzTarget = @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+
+/// libFuzzer's driver for programs that have their own `main` (SwiftPM always links one).
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
+                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+                         _ target: FuzzTarget) -> CInt
+
+@main
+struct Fuzz {
+    static func main() {
+        var argc = CommandLine.argc
+        var argv = CommandLine.unsafeArgv
+        exit(LLVMFuzzerRunDriver(&argc, &argv, { data, size in fuzzEntry(data, size) }))
+    }
+}
+#else
+/// Without the fuzzer: replays inputs (files named on the command line), e.g. a crash the fuzzer found.
+@main
+struct Replay {
+    static func main() {
+        for path in CommandLine.arguments.dropFirst() {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                print("cannot read \(path)")
+                continue
+            }
+            fuzzOne([UInt8](data))
+            print("ok \(path)")
+        }
+    }
+}
+#endif

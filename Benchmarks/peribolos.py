@@ -37,6 +37,16 @@ def walk_teams(teams, out):
         walk_teams(team.get("teams"), out)
 
 
+def absorb(target, config):
+    """Adds one org config's admins, members and (flattened) teams to target."""
+    target["admins"].update(str(x).lower() for x in config.get("admins") or [])
+    target["members"].update(str(x).lower() for x in config.get("members") or [])
+    collected = []
+    walk_teams(config.get("teams"), collected)
+    for tname, t in collected:
+        target["teams"][slug(tname)] = t
+
+
 def main():
     corpus, outdir = sys.argv[1], sys.argv[2]
     orgs = {}  # slug -> {"admins": set, "members": set, "teams": {}, "repos": set}
@@ -54,27 +64,16 @@ def main():
             if not isinstance(data, dict):
                 continue
             for name, o in (data.get("orgs") or {}).items():
-                target = org(name)
-                target["admins"].update(str(x).lower() for x in o.get("admins") or [])
-                target["members"].update(str(x).lower() for x in o.get("members") or [])
-                collected = []
-                walk_teams(o.get("teams"), collected)
-                for tname, t in collected:
-                    target["teams"][slug(tname)] = t
+                absorb(org(name), o)
             if "orgs" not in data:
                 # One org's file: the org is the folder under config/ (kubernetes-org) or the corpus name.
                 parts = os.path.relpath(path, corpus).split(os.sep)
                 name = parts[1] if parts[0] == "config" and len(parts) > 2 else os.path.basename(os.path.normpath(corpus))
-                target = org(name)
-                target["admins"].update(str(x).lower() for x in data.get("admins") or [])
-                target["members"].update(str(x).lower() for x in data.get("members") or [])
-                collected = []
-                walk_teams(data.get("teams"), collected)
-                for tname, t in collected:
-                    target["teams"][slug(tname)] = t
+                absorb(org(name), data)
 
     os.makedirs(outdir, exist_ok=True)
     total = 0
+    written = 0
     for name, o in sorted(orgs.items()):
         people = {}
         for login in o["members"]:
@@ -94,6 +93,7 @@ def main():
         if not any(r == "admin" for r in people.values()):
             people[sorted(people)[0]] = "admin"
         total += len(people)
+        written += 1
         with open(os.path.join(outdir, f"{name}.yaml"), "w") as out:
             out.write(f"org: {name}\nsettings:\n  catalog: custom\nroles:\n")
             out.write("  - {name: admin, scope: org, permissions: [org.admin]}\n  - {name: member, scope: org, permissions: [org.read]}\n")
@@ -120,7 +120,7 @@ def main():
                         out.write("    roles:\n")
                         for repo, perm in sorted(repos.items()):
                             out.write(f"      - {{role: repo-{perm}, app: {repo}}}\n")
-    print(f"{outdir}: {len(orgs)} orgs, {total} members")
+    print(f"{outdir}: {written} orgs, {total} memberships")
 
 
 if __name__ == "__main__":

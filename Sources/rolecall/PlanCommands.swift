@@ -4,17 +4,22 @@ import RolecallKit
 
 extension PlanFormat: ExpressibleByArgument {}
 
+/// A duration argument: `14d`, `36h`, `30m`, `90s`.
 struct Seconds: ExpressibleByArgument {
     var value: TimeInterval
+    var text: String
 
-    init(value: TimeInterval) {
-        self.value = value
+    init(_ text: String) {
+        self.text = text
+        value = parseDuration(text) ?? 0
     }
 
     init?(argument: String) {
-        guard let v = parseDuration(argument) else { return nil }
-        value = v
+        guard parseDuration(argument) != nil else { return nil }
+        self.init(argument)
     }
+
+    var defaultValueDescription: String { text }
 }
 
 extension RemovalLimit: ExpressibleByArgument {
@@ -28,6 +33,12 @@ struct StateOptions: ParsableArguments {
 
     var path: String { state ?? ProcessInfo.processInfo.environment["ROLECALL_STATE"].flatMap { $0.isEmpty ? nil : $0 } ?? "rolecall.state.json" }
     var store: FileStateStore { FileStateStore(path: path) }
+
+    /// `rolecall.audit.jsonl` beside the state.
+    var auditPath: String {
+        let folder = (path as NSString).deletingLastPathComponent
+        return folder.isEmpty ? "rolecall.audit.jsonl" : folder + "/rolecall.audit.jsonl"
+    }
 }
 
 struct PlanningOptions: ParsableArguments {
@@ -35,7 +46,7 @@ struct PlanningOptions: ParsableArguments {
     var onlyExpired = false
 
     @Option(name: .long, help: ArgumentHelp("Notice access expiring within this long.", valueName: "duration"))
-    var warnWithin = Seconds(value: 14 * 86_400)
+    var warnWithin = Seconds("14d")
 
     @Option(name: .long, help: ArgumentHelp("Most members one plan may remove per org (count or N%); overrides settings.", valueName: "limit"))
     var maxRemovals: RemovalLimit?
@@ -161,7 +172,7 @@ struct ApplyCommand: ParsableCommand {
     var autoApprove = false
 
     @Option(name: .long, help: ArgumentHelp("Wait this long for the state lock (default: fail at once).", valueName: "duration"))
-    var lockTimeout = Seconds(value: 0)
+    var lockTimeout = Seconds("0s")
 
     @Option(name: .long, help: ArgumentHelp("Audit log, one JSON line per change (default: rolecall.audit.jsonl beside the state).", valueName: "path"))
     var auditLog: String?
@@ -221,16 +232,11 @@ struct ApplyCommand: ParsableCommand {
             }
         }
         var target = StateFileTarget()
-        let audit = AuditLog(path: auditLog ?? defaultAuditPath(stateOptions.path))
+        let audit = AuditLog(path: auditLog ?? stateOptions.auditPath)
         let applied = Workflow.apply(plan, state: state, store: store, target: &target, audit: audit,
                                      actor: Workflow.actor(environment: environment), now: Date())
         report(applied.diagnostics, color: colorAllowed(noColor, fd: STDERR_FILENO))
         if !applied.diagnostics.isEmpty { throw ExitCode(1) }
         print("Apply complete: \(applied.outcome.applied.count) change\(applied.outcome.applied.count == 1 ? "" : "s") applied; state serial \(applied.outcome.state.serial).")
-    }
-
-    private func defaultAuditPath(_ statePath: String) -> String {
-        let folder = (statePath as NSString).deletingLastPathComponent
-        return folder.isEmpty ? "rolecall.audit.jsonl" : folder + "/rolecall.audit.jsonl"
     }
 }

@@ -22,7 +22,7 @@ struct StateCommand: ParsableCommand {
         @OptionGroup var stateOptions: StateOptions
 
         @Option(name: .long, help: ArgumentHelp("Wait this long for the state lock.", valueName: "duration"))
-        var lockTimeout = Seconds(value: 0)
+        var lockTimeout = Seconds("0s")
 
         func run() throws {
             let store = stateOptions.store
@@ -48,8 +48,7 @@ struct StateCommand: ParsableCommand {
                 report([.error(error.description, at: nil)], color: false)
                 throw ExitCode(1)
             }
-            let folder = (stateOptions.path as NSString).deletingLastPathComponent
-            let audit = AuditLog(path: folder.isEmpty ? "rolecall.audit.jsonl" : folder + "/rolecall.audit.jsonl")
+            let audit = AuditLog(path: stateOptions.auditPath)
             switch Workflow.accept(email: email, org: org, state: state, store: store, audit: audit,
                                    actor: Workflow.actor(environment: environment), now: Date()) {
             case .success(nil):

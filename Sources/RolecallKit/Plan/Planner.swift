@@ -153,33 +153,43 @@ public enum Planner {
 
     /// The mass-removal guard and the last-owner rule.
     private static func safety(_ plan: Plan, desired: DesiredState, current: State, options: PlanOptions) -> [Diagnostic] {
+        // One pass over the current members: how many per org, and who holds each org's top role.
+        var members: [String: Int] = [:]
+        var top: [String: String] = [:]
+        var holders: [String: Set<String>] = [:]
+        for (id, attributes) in current.resources where id.kind == .member {
+            members[id.org, default: 0] += 1
+            if top[id.org] == nil { top[id.org] = desired.topRoles[id.org] ?? topRole(of: id.org, in: current) ?? "" }
+            if let role = top[id.org], !role.isEmpty, attributes["role"] == .string(role) { holders[id.org, default: []].insert(id.key) }
+        }
+        // What the plan does to them.
+        var removed: [String: Int] = [:]
+        var remaining = holders
+        for change in plan.changes where change.id.kind == .member {
+            if change.action == .delete, !change.reason.isExpiry { removed[change.id.org, default: 0] += 1 }
+            guard let role = top[change.id.org], !role.isEmpty else { continue }
+            if change.action == .delete || change.after?["role"] != .string(role) {
+                remaining[change.id.org]?.remove(change.id.key)
+            } else {
+                remaining[change.id.org, default: []].insert(change.id.key)
+            }
+        }
         var problems: [Diagnostic] = []
-        var after = current
-        for change in plan.changes { after.apply(change) }
-        for org in Set(current.resources.keys.map(\.org)).sorted() {
-            let members = current.resources.keys.filter { $0.org == org && $0.kind == .member }.count
-            let removed = plan.changes.filter {
-                $0.id.org == org && $0.id.kind == .member && $0.action == .delete && !$0.reason.isExpiry
-            }
-            if let limit = options.maxRemovals ?? desired.maxRemovals[org], removed.count > limit.allowed(of: members),
-               removed.count > (options.allowRemovals ?? -1) {
-                let share = members > 0 ? " (\(removed.count * 100 / members)% of \(members))" : ""
+        for org in members.keys.sorted(by: byteOrder) {
+            let count = members[org] ?? 0
+            let gone = removed[org] ?? 0
+            if let limit = options.maxRemovals ?? desired.maxRemovals[org], gone > limit.allowed(of: count),
+               gone > (options.allowRemovals ?? -1) {
+                let share = count > 0 ? " (\(gone * 100 / count)% of \(count))" : ""
                 problems.append(.error(
-                    "plan removes \(plural(removed.count, "member")) from org '\(org)'\(share), more than max_removals \(limit) allows",
+                    "plan removes \(plural(gone, "member")) from org '\(org)'\(share), more than max_removals \(limit) allows",
                     at: nil,
-                    notes: [DiagnosticNote("if this is intended, re-run with --allow-removals \(removed.count)")]))
+                    notes: [DiagnosticNote("if this is intended, re-run with --allow-removals \(gone)")]))
             }
-            if let top = desired.topRoles[org] ?? topRole(of: org, in: current) {
-                let holders = { (state: State) in
-                    state.resources.filter { $0.key.org == org && $0.key.kind == .member && $0.value["role"] == .string(top) }
-                        .keys.map(\.key).sorted()
-                }
-                let had = holders(current)
-                if !had.isEmpty, holders(after).isEmpty {
-                    problems.append(.error(
-                        "plan removes the last \(top) of org '\(org)' (\(had.joined(separator: ", "))); an org must keep one",
-                        at: nil, notes: [DiagnosticNote("declare another member with role '\(top)' first")]))
-                }
+            if let role = top[org], let had = holders[org], !had.isEmpty, remaining[org]?.isEmpty ?? true {
+                problems.append(.error(
+                    "plan removes the last \(role) of org '\(org)' (\(had.sorted().joined(separator: ", "))); an org must keep one",
+                    at: nil, notes: [DiagnosticNote("declare another member with role '\(role)' first")]))
             }
         }
         return problems

@@ -4,28 +4,21 @@
 # apply (from empty), and a no-op plan against the matching state; best of 3 runs (wall seconds),
 # peak RSS, and the ratio to the floor measured in the same run.
 #   scripts/bench.sh [SIZE...]        synthetic orgs (default: 1000 10000 100000) + the real corpora
-# Needs: a C compiler, libyaml-dev, python3 with PyYAML (installed when missing), GNU time.
+# Needs: a C compiler, libyaml-dev, python3 with PyYAML and GNU time (both installed when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -gt 0 ]; then sizes=("$@"); else sizes=(1000 10000 100000); fi
 work=${BENCH_DIR:-/tmp/rolecall-bench}
 mkdir -p "$work"
-[ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet pyyaml
+[ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 swift build -c release --product rolecall >/dev/null
 bin=$(swift build -c release --show-bin-path)/rolecall
 cc -O2 -o "$work/scan" Benchmarks/scan.c $(pkg-config --cflags --libs yaml-0.1)
 now=2026-11-23T12:00:00Z
 
 # measure CMD... -> "best_seconds peak_rss_kib" over 3 runs
-measure() {
-  local runs=()
-  for _ in 1 2 3; do
-    /usr/bin/time -f '%e %M' -o "$work/time" "$@" >/dev/null 2>&1 || true
-    runs+=("$(tail -1 "$work/time")")
-  done
-  printf '%s\n' "${runs[@]}" | sort -n | head -1
-}
+measure() { python3 Benchmarks/measure.py 3 "$@"; }
 
 bench() {  # NAME DIR
   local name=$1 dir=$2 state="$work/$1.state.json"
@@ -37,11 +30,11 @@ bench() {  # NAME DIR
   python3 - "$name" "$floor" "$frss" "$val" "$vrss" "$pe" "$perss" "$ap" "$aprss" "$np" "$nprss" <<'PY'
 import sys
 name, *v = sys.argv[1:]
-floor = max(float(v[0]), 0.005)
+floor = float(v[0])
 rows = [("libyaml scan", v[0], v[1]), ("validate", v[2], v[3]), ("plan (empty state)", v[4], v[5]),
         ("apply (from empty)", v[6], v[7]), ("plan (no-op)", v[8], v[9])]
 for step, sec, rss in rows:
-    print(f"{name:<22} {step:<20} {float(sec):8.2f} {int(rss)/1024:9.1f} {float(sec)/floor:8.1f}")
+    print(f"{name:<22} {step:<20} {float(sec):8.3f} {int(rss)/1024:9.1f} {float(sec)/floor:8.1f}")
 PY
 }
 

@@ -20,7 +20,9 @@ public struct AccessChange: Sendable, Hashable, Codable {
 
 extension EffectiveAccess {
     /// Per person and scope, what changes between two sets of resources (only scopes that change).
-    public static func changes(from before: [ResourceID: Attributes], to after: [ResourceID: Attributes], now: Date) -> [AccessChange] {
+    /// `only` limits the people looked at (org -> e-mails, `*` for everyone in an org).
+    public static func changes(from before: [ResourceID: Attributes], to after: [ResourceID: Attributes], now: Date,
+                               only: [String: Set<String>]? = nil) -> [AccessChange] {
         func summary(_ s: Scope?) -> String? {
             guard let s, !s.bindings.isEmpty else { return nil }
             return s.role ?? s.bindings.map(\.role).joined(separator: "+")
@@ -31,8 +33,8 @@ extension EffectiveAccess {
             if let t = b.ticket { parts.append(t) }
             return parts.joined(separator: ", ")
         }
-        let old = Dictionary(compute(before, now: now).map { ("\($0.org)\u{0}\($0.email)", $0) }, uniquingKeysWith: { a, _ in a })
-        let new = Dictionary(compute(after, now: now).map { ("\($0.org)\u{0}\($0.email)", $0) }, uniquingKeysWith: { a, _ in a })
+        let old = Dictionary(compute(before, now: now, only: only).map { ("\($0.org)\u{0}\($0.email)", $0) }, uniquingKeysWith: { a, _ in a })
+        let new = Dictionary(compute(after, now: now, only: only).map { ("\($0.org)\u{0}\($0.email)", $0) }, uniquingKeysWith: { a, _ in a })
         var result: [AccessChange] = []
         for key in Set(old.keys).union(new.keys).sorted(by: byteOrder) {
             let o = old[key]

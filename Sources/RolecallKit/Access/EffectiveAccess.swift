@@ -59,17 +59,23 @@ public enum EffectiveAccess {
         public var email: String
         /// `active` or `invited`.
         public var status: String
-        /// The org scope first, then every app (also those the person cannot reach), by name.
+        /// Every app of the org (for matrices), by name.
+        public var apps: [String]
+        /// The org scope first, then, by name, every app where the person has a binding (counted or set aside).
         public var scopes: [Scope]
 
         public func scope(_ app: String?) -> Scope? { scopes.first { $0.app == app } }
     }
 
-    /// Everyone's access in every org of the resources.
-    public static func compute(_ resources: [ResourceID: Attributes], now: Date) -> [Person] {
+    /// Everyone's access in every org of the resources; with `only`, just those people (org -> e-mails).
+    public static func compute(_ resources: [ResourceID: Attributes], now: Date, only: [String: Set<String>]? = nil) -> [Person] {
         var byOrg: [String: [ResourceID: Attributes]] = [:]
-        for (id, attributes) in resources { byOrg[id.org, default: [:]][id] = attributes }
-        return byOrg.keys.sorted(by: byteOrder).flatMap { org in compute(org: org, byOrg[org] ?? [:], now: now) }
+        for (id, attributes) in resources where only == nil || only?[id.org] != nil {
+            byOrg[id.org, default: [:]][id] = attributes
+        }
+        return byOrg.keys.sorted(by: byteOrder).flatMap { org in
+            compute(org: org, byOrg[org] ?? [:], now: now, only: only?[org])
+        }
     }
 
     private static func string(_ a: Attributes?, _ key: String) -> String? {
@@ -77,7 +83,7 @@ public enum EffectiveAccess {
         return nil
     }
 
-    private static func compute(org: String, _ resources: [ResourceID: Attributes], now: Date) -> [Person] {
+    private static func compute(org: String, _ resources: [ResourceID: Attributes], now: Date, only: Set<String>?) -> [Person] {
         let settings = resources[ResourceID(org: org, kind: .settings, key: "")]
         let catalogID = string(settings, "catalog").flatMap(CatalogID.init(rawValue:)) ?? .custom
         let catalog = RoleCatalog.builtin(catalogID)
@@ -111,6 +117,7 @@ public enum EffectiveAccess {
             }
         }
         apps.sort { byteOrder($0.name, $1.name) }
+        let appNames = apps.map(\.name)
 
         func permissions(_ role: String, _ scope: RoleScope) -> [String] {
             if let builtin = catalog.role(named: role, in: scope) { return Array(builtin.permissions) }
@@ -127,7 +134,7 @@ public enum EffectiveAccess {
         }
 
         var people: [Person] = []
-        for email in members.keys.sorted(by: byteOrder) {
+        for email in members.keys.sorted(by: byteOrder) where only.map({ $0.contains("*") || $0.contains(email) }) ?? true {
             guard let member = members[email] else { continue }
             let status = string(member, "status") ?? (member["sso"] == .bool(true) ? "active" : "invited")
             var direct: [(Binding, String?)] = []
@@ -175,9 +182,10 @@ public enum EffectiveAccess {
                     aside += implied.map { ($0, "overridden by an explicit app role") }
                     implied = []
                 }
+                guard !explicit.isEmpty || !implied.isEmpty || !aside.isEmpty else { continue }
                 scopes.append(finish(app.name, explicit + implied, aside))
             }
-            people.append(Person(org: org, catalog: catalogID, email: email, status: status, scopes: scopes))
+            people.append(Person(org: org, catalog: catalogID, email: email, status: status, apps: appNames, scopes: scopes))
         }
         return people
     }

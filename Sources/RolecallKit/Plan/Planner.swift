@@ -106,9 +106,38 @@ public enum Planner {
         if !changes.isEmpty {
             var after = current
             for change in changes { after.apply(change) }
-            plan.accessChanges = EffectiveAccess.changes(from: current.resources, to: after.resources, now: options.now)
+            plan.accessChanges = EffectiveAccess.changes(from: current.resources, to: after.resources, now: options.now,
+                                                         only: affectedPeople(changes, current: current, after: after))
         }
         return (plan, safety(plan, desired: desired, current: current, options: options))
+    }
+
+    /// Whose access a set of changes can touch: org -> e-mails, or `*` when settings, apps or roles change.
+    static func affectedPeople(_ changes: [Change], current: State, after: State) -> [String: Set<String>] {
+        var affected: [String: Set<String>] = [:]
+        var teams: [String: Set<String>] = [:]
+        for change in changes {
+            let a = change.after ?? change.before ?? [:]
+            switch change.id.kind {
+            case .settings, .app, .role: affected[change.id.org, default: []].insert("*")
+            case .member: affected[change.id.org, default: []].insert(change.id.key)
+            case .team: teams[change.id.org, default: []].insert(change.id.key)
+            case .teamMembership, .grant:
+                if case let .string(m)? = a["member"] { affected[change.id.org, default: []].insert(m) }
+                if case let .string(t)? = a["team"], change.id.kind == .grant { teams[change.id.org, default: []].insert(t) }
+            }
+        }
+        if !teams.isEmpty {
+            // Everyone in a touched team, before or after.
+            for state in [current, after] {
+                for (id, a) in state.resources where id.kind == .teamMembership {
+                    if case let .string(t)? = a["team"], teams[id.org]?.contains(t) == true, case let .string(m)? = a["member"] {
+                        affected[id.org, default: []].insert(m)
+                    }
+                }
+            }
+        }
+        return affected
     }
 
     /// Per org: removals first, children before parents; then additions and updates, parents first.

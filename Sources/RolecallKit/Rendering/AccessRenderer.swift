@@ -128,7 +128,7 @@ public struct AccessRenderer: Sendable {
 
     /// members x apps; a cell is the effective role on that scope ("-" for none).
     private func csv(_ people: [EffectiveAccess.Person]) -> String {
-        let apps = Array(Set(people.flatMap { $0.scopes.compactMap(\.app) })).sorted(by: byteOrder)
+        let apps = Array(Set(people.flatMap(\.apps))).sorted(by: byteOrder)
         func cell(_ s: String) -> String {
             s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
         }

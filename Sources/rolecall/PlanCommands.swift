@@ -54,8 +54,9 @@ struct PlanningOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Acknowledge up to N member removals per org over the limit.", valueName: "n"))
     var allowRemovals: Int?
 
-    func options(now: Date) -> PlanOptions {
+    func options(now: Date, digest: Bool) -> PlanOptions {
         var o = PlanOptions(now: now)
+        o.digest = digest
         o.onlyExpired = onlyExpired
         o.warnWithin = warnWithin.value
         o.maxRemovals = maxRemovals
@@ -104,7 +105,8 @@ struct PlanCommand: ParsableCommand {
     var noColor = false
 
     func run() throws {
-        let planned = Workflow.plan(manifests: dir, store: stateOptions.store, options: planning.options(now: clock.date))
+        let planned = Workflow.plan(manifests: dir, store: stateOptions.store,
+                                    options: planning.options(now: clock.date, digest: out != nil || format == .json))
         report(planned.diagnostics, color: colorAllowed(noColor, fd: STDERR_FILENO))
         guard let plan = planned.plan else { throw ExitCode(1) }
         if let out {
@@ -211,7 +213,7 @@ struct ApplyCommand: ParsableCommand {
                 throw ExitCode(1)
             }
         } else {
-            let planned = Workflow.plan(manifests: source, store: store, options: planning.options(now: now))
+            let planned = Workflow.plan(manifests: source, store: store, options: planning.options(now: now, digest: false))
             report(planned.diagnostics, color: colorAllowed(noColor, fd: STDERR_FILENO))
             guard let fresh = planned.plan else { throw ExitCode(1) }
             plan = fresh

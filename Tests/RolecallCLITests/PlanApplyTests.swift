@@ -108,6 +108,7 @@ struct PlanApplyTests {
         _ = try ws.run(["apply", "m", "--auto-approve"])
         try ws.write("acme.yaml", acme.replacingOccurrences(of: "{name: staging}", with: "{name: staging}, {name: dev}"))
         #expect(try ws.run(["plan", "m", "--out", "plan.json"]).status == 0)
+        #expect(try #require(ws.read("plan.json")).range(of: #""manifest_digest": "[0-9a-f]{64}""#, options: .regularExpression) != nil)
 
         // An expiry boundary (2026-12-15 end of day) passed since planning.
         let late = try ws.run(["apply", "plan.json"], now: "2026-12-16T00:00:00Z")

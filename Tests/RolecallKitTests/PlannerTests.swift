@@ -194,6 +194,15 @@ struct PlannerTests {
         #expect(Staleness.check(saved, state: state, now: later) == .expiryPassed("2026-12-15T23:00:00Z"))
     }
 
+    @Test func theDigestIsComputedWhenAskedAndFollowsTheManifests() throws {
+        let (with, _) = try plan([("a.yaml", org)])
+        #expect(with.manifestDigest.count == 64 && with.manifestDigest.allSatisfy(\.isHexDigit))
+        #expect(try plan([("b.yaml", org)]).0.manifestDigest == with.manifestDigest, "the file name is not part of the desired state")
+        let changed = org.replacingOccurrences(of: "{name: production}", with: "{name: production, description: Live}")
+        #expect(try plan([("a.yaml", changed)]).0.manifestDigest != with.manifestDigest)
+        #expect(try plan([("a.yaml", org)]) { $0.digest = false }.0.manifestDigest == "")
+    }
+
     @Test func savedPlanRoundTrips() throws {
         let (first, _) = try plan([("a.yaml", org)])
         let document = PlanDocument(first).json

@@ -49,16 +49,11 @@ struct AccessCommand: ParsableCommand {
         let dir = arguments.first { !$0.contains("@") } ?? "."
         let resources: [ResourceID: Attributes]
         if let state {
-            do {
-                guard let recorded = try FileStateStore(path: state).read() else {
-                    report([.error("no state at \(state)", at: nil)], color: false)
-                    throw ExitCode(1)
-                }
-                resources = recorded.resources
-            } catch let error as StateError {
-                report([.error(error.description, at: nil)], color: false)
+            guard let recorded = try readState(FileStateStore(path: state)) else {
+                report([.error("no state at \(state)", at: nil)], color: false)
                 throw ExitCode(1)
             }
+            resources = recorded.resources
         } else {
             let loaded = ManifestLoader(now: now).load(dir)
             report(loaded.diagnostics, color: colorAllowed(false, fd: STDERR_FILENO))

@@ -72,6 +72,30 @@ func report(_ diagnostics: [Diagnostic], color: Bool) {
     FileHandle.standardError.write(Data(text.utf8))
 }
 
+/// Reads the state; nil when there is none yet. A state that cannot be read is reported, and the command exits 1.
+func readState(_ store: FileStateStore, color: Bool = false) throws -> State? {
+    do {
+        return try store.read()
+    } catch {
+        report([.error(error.description, at: nil)], color: color)
+        throw ExitCode(1)
+    }
+}
+
+/// Takes the state lock for this process, waiting up to `timeout`; a lock held by another process is
+/// reported with its holder, and the command exits 1.
+func takeLock(_ store: FileStateStore, timeout: Seconds, color: Bool = false) throws -> StateLock {
+    let environment = ProcessInfo.processInfo.environment
+    let owner = LockOwner(pid: getpid(), host: ProcessInfo.processInfo.hostName,
+                          user: Workflow.actor(environment: ["USER": environment["USER"] ?? ""]), since: Date())
+    do {
+        return try store.lock(owner: owner, timeout: timeout.value)
+    } catch {
+        report([.error(error.description, at: nil)], color: color)
+        throw ExitCode(1)
+    }
+}
+
 func colorAllowed(_ noColor: Bool, fd: Int32 = STDOUT_FILENO) -> Bool {
     !noColor && ProcessInfo.processInfo.environment["NO_COLOR", default: ""].isEmpty && isatty(fd) == 1
 }
@@ -186,15 +210,7 @@ struct ApplyCommand: ParsableCommand {
         let now = clock.date
         let store = stateOptions.store
         let environment = ProcessInfo.processInfo.environment
-        let owner = LockOwner(pid: getpid(), host: ProcessInfo.processInfo.hostName,
-                              user: Workflow.actor(environment: ["USER": environment["USER"] ?? ""]), since: Date())
-        let lock: StateLock
-        do {
-            lock = try store.lock(owner: owner, timeout: lockTimeout.value)
-        } catch {
-            report([.error(error.description, at: nil)], color: colorAllowed(noColor, fd: STDERR_FILENO))
-            throw ExitCode(1)
-        }
+        let lock = try takeLock(store, timeout: lockTimeout, color: colorAllowed(noColor, fd: STDERR_FILENO))
         defer { lock.release() }
 
         let plan: Plan
@@ -202,12 +218,7 @@ struct ApplyCommand: ParsableCommand {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), !isDirectory.boolValue, source.hasSuffix(".json") {
             plan = try readPlanFile(source)
-            do {
-                state = try store.read() ?? State(lineage: "", serial: 0)
-            } catch {
-                report([.error(String(describing: error), at: nil)], color: colorAllowed(noColor, fd: STDERR_FILENO))
-                throw ExitCode(1)
-            }
+            state = try readState(store, color: colorAllowed(noColor, fd: STDERR_FILENO)) ?? State(lineage: "", serial: 0)
             if let stale = Staleness.check(plan, state: state, now: now) {
                 report([.error(stale.description, at: nil)], color: colorAllowed(noColor, fd: STDERR_FILENO))
                 throw ExitCode(1)

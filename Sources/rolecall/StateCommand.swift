@@ -26,31 +26,15 @@ struct StateCommand: ParsableCommand {
 
         func run() throws {
             let store = stateOptions.store
-            let environment = ProcessInfo.processInfo.environment
-            let owner = LockOwner(pid: getpid(), host: ProcessInfo.processInfo.hostName,
-                                  user: Workflow.actor(environment: ["USER": environment["USER"] ?? ""]), since: Date())
-            let lock: StateLock
-            let state: State
-            do {
-                lock = try store.lock(owner: owner, timeout: lockTimeout.value)
-            } catch {
-                report([.error(error.description, at: nil)], color: false)
-                throw ExitCode(1)
-            }
+            let lock = try takeLock(store, timeout: lockTimeout)
             defer { lock.release() }
-            do {
-                guard let existing = try store.read() else {
-                    report([.error("no state at \(stateOptions.path)", at: nil)], color: false)
-                    throw ExitCode(1)
-                }
-                state = existing
-            } catch let error as StateError {
-                report([.error(error.description, at: nil)], color: false)
+            guard let state = try readState(store) else {
+                report([.error("no state at \(stateOptions.path)", at: nil)], color: false)
                 throw ExitCode(1)
             }
             let audit = AuditLog(path: stateOptions.auditPath)
             switch Workflow.accept(email: email, org: org, state: state, store: store, audit: audit,
-                                   actor: Workflow.actor(environment: environment), now: Date()) {
+                                   actor: Workflow.actor(environment: ProcessInfo.processInfo.environment), now: Date()) {
             case .success(nil):
                 print("\(email.lowercased()) is already active in org '\(org)'; nothing to record.")
             case .success:

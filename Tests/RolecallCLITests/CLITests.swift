@@ -20,9 +20,11 @@ enum Binary {
         return dir.appendingPathComponent("rolecall")
     }
 
-    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Run {
+    /// Runs the binary (or, with `shell`, /bin/sh with the arguments).
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+                    shell: Bool = false) throws -> Run {
         let process = Process()
-        process.executableURL = url
+        process.executableURL = shell ? URL(fileURLWithPath: "/bin/sh") : url
         process.arguments = arguments
         process.currentDirectoryURL = directory ?? packageRoot
         var env = ProcessInfo.processInfo.environment
@@ -114,8 +116,18 @@ struct CLITests {
         #expect(diagnostics.first?["file"] as? String == "Tests/Fixtures/validate/everything-wrong/org.yaml")
     }
 
-    @Test func colourOnlyWhenAskedAndNeverWithNoColor() throws {
-        // Not a terminal: no colour codes.
+    /// On a terminal (a pseudo-terminal from script(1)) diagnostics are coloured, unless NO_COLOR is set.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func colourOnATerminalUnlessNoColor() throws {
+        func onTerminal(_ env: String) throws -> String {
+            let command = "\(env) script -qec '\(Binary.url.path) validate Tests/Fixtures/validate/hostile-tabs' /dev/null"
+            return try Binary.run(["-c", command], shell: true).stdout
+        }
+        #expect(try onTerminal("env -u NO_COLOR").contains("\u{1B}[1;31merror:\u{1B}[0m"))
+        #expect(!(try onTerminal("env NO_COLOR=1")).contains("\u{1B}["))
+    }
+
+    @Test func noColourWhenNotATerminal() throws {
         let plain = try Binary.run(["validate", "Tests/Fixtures/validate/hostile-tabs"] + now)
         #expect(!plain.stdout.contains("\u{1B}["))
     }

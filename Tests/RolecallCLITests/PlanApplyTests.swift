@@ -205,7 +205,6 @@ struct PlanApplyTests {
         let duration = Date().timeIntervalSince(started)
         let new = try #require(FileManager.default.contents(atPath: ws.path("rolecall.state.json")))
         var generator = SystemRandomNumberGenerator()
-        var outcomes = (old: 0, new: 0)
         for attempt in 0..<50 {
             try old.write(to: URL(fileURLWithPath: ws.path("rolecall.state.json")))
             let process = Process()
@@ -220,17 +219,12 @@ struct PlanApplyTests {
             process.waitUntilExit()
             let now = try #require(FileManager.default.contents(atPath: ws.path("rolecall.state.json")))
             // Old or new (the new one differs only in serial from the first complete run's).
-            let isOld = now == old
-            let isNew = String(decoding: now, as: UTF8.self).replacingOccurrences(of: "\"serial\": 2", with: "\"serial\": 3")
-                == String(decoding: new, as: UTF8.self).replacingOccurrences(of: "\"serial\": 2", with: "\"serial\": 3")
-            #expect(isOld || isNew, "attempt \(attempt): the state is neither the old nor the new one")
+            #expect(now == old || now == new, "attempt \(attempt): the state is neither the old nor the new one")
             #expect((try? JSONSerialization.jsonObject(with: now)) != nil, "attempt \(attempt): the state does not parse")
-            if isOld { outcomes.old += 1 } else { outcomes.new += 1 }
         }
         // And a following apply converges.
         #expect(try ws.run(["apply", "m", "--auto-approve"]).status == 0)
         #expect(try ws.run(["plan", "m", "--detailed-exitcode"]).status == 0)
-        #expect(outcomes.old + outcomes.new == 50)
     }
 
     @Test func concurrentAppliesTakeTurnsAndLoseNothing() throws {
@@ -371,7 +365,7 @@ struct HostileTests {
 
     @Test func thereAreAtLeastFortyHostileInputs() {
         // Plus the state-file cases in StateFileHostileTests and the generated ones below.
-        #expect(Self.cases.count >= 38)
+        #expect(Self.cases.count >= 40)
     }
 
     @Test(arguments: cases)

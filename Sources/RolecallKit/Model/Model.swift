@@ -61,7 +61,10 @@ public struct Settings: Sendable, Hashable {
     /// Most members one plan may remove (count or share); nil for no limit.
     public var maxRemovals: RemovalLimit?
     /// How long an invitation may stay pending before the plan sends it again, in seconds.
-    public var invitationTTL: TimeInterval = 14 * 86_400
+    public var invitationTTL: TimeInterval = Settings.defaultInvitationTTL
+
+    /// `invitation_ttl` when the settings do not name one: 14 days.
+    public static let defaultInvitationTTL: TimeInterval = 14 * 86_400
     /// Where the settings were declared; nil when the org has none (all defaults).
     public var location: SourceLocation?
 

@@ -45,7 +45,7 @@ public struct DesiredState: Sendable {
         settings["plan"] = org.settings.plan.map(Value.string)
         settings["seats"] = org.settings.seats.map(Value.int)
         settings["max_removals"] = org.settings.maxRemovals.map { .string($0.description) }
-        if org.settings.invitationTTL != 14 * 86_400 { settings["invitation_ttl"] = .int(Int(org.settings.invitationTTL)) }
+        if org.settings.invitationTTL != Settings.defaultInvitationTTL { settings["invitation_ttl"] = .int(Int(org.settings.invitationTTL)) }
         invitationTTL[name] = org.settings.invitationTTL
         put(id(.settings, ""), settings, org.settings.location ?? org.location)
 

@@ -81,7 +81,7 @@ public enum Planner {
                                           location: desired.locations[id]))
                 } else if id.kind == .member, before["status"] == .string("invited"), case let .string(sent)? = before["invited_at"],
                           let sentAt = Timestamp.parse(sent),
-                          sentAt.addingTimeInterval(desired.invitationTTL[id.org] ?? 14 * 86_400) <= options.now {
+                          sentAt.addingTimeInterval(desired.invitationTTL[id.org] ?? Settings.defaultInvitationTTL) <= options.now {
                     // Never re-sent while pending, but once it is older than invitation_ttl it is sent again.
                     after["invited_at"] = .string(Timestamp.format(options.now))
                     changes.append(Change(action: .update, id: id, before: before, after: after,

@@ -43,22 +43,36 @@ public enum Value: Sendable, Hashable, Codable, CustomStringConvertible {
     case strings([String])
     case map([String: [String]])
 
+    /// The value a JSON value stands for; nil for JSON that is no attribute value (null, numbers in lists…).
+    init?(_ json: JSONValue) {
+        switch json {
+        case let .string(s): self = .string(s)
+        case let .bool(b): self = .bool(b)
+        case let .int(i): self = .int(i)
+        case let .array(items):
+            var strings: [String] = []
+            for item in items {
+                guard case let .string(s) = item else { return nil }
+                strings.append(s)
+            }
+            self = .strings(strings)
+        case let .object(members):
+            var lists: [String: [String]] = [:]
+            for (name, item) in members {
+                guard case let .strings(values)? = Value(item) else { return nil }
+                lists[name] = values
+            }
+            self = .map(lists)
+        case .null: return nil
+        }
+    }
+
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
-        // Most attributes are strings: try that first (a failed attempt costs an error value).
-        if let s = try? c.decode(String.self) {
-            self = .string(s)
-        } else if let b = try? c.decode(Bool.self) {
-            self = .bool(b)
-        } else if let i = try? c.decode(Int.self) {
-            self = .int(i)
-        } else if let l = try? c.decode([String].self) {
-            self = .strings(l)
-        } else if let m = try? c.decode([String: [String]].self) {
-            self = .map(m)
-        } else {
+        guard let value = Value(try c.decode(JSONValue.self)) else {
             throw DecodingError.dataCorruptedError(in: c, debugDescription: "unsupported attribute value")
         }
+        self = value
     }
 
     public func encode(to encoder: Encoder) throws {

@@ -116,28 +116,9 @@ public enum StateCodec {
     private static func attributes(_ raw: JSONValue) -> Attributes? {
         guard case let .object(members) = raw else { return nil }
         var result: Attributes = [:]
-        for (key, value) in members {
-            switch value {
-            case let .string(s): result[key] = .string(s)
-            case let .bool(b): result[key] = .bool(b)
-            case let .int(i): result[key] = .int(i)
-            case let .array(items):
-                var strings: [String] = []
-                for item in items {
-                    guard case let .string(s) = item else { return nil }
-                    strings.append(s)
-                }
-                result[key] = .strings(strings)
-            case let .object(map):
-                var lists: [String: [String]] = [:]
-                for (name, item) in map {
-                    guard case let .array(values) = item else { return nil }
-                    lists[name] = values.compactMap { if case let .string(s) = $0 { return s } else { return nil } }
-                    guard lists[name]?.count == values.count else { return nil }
-                }
-                result[key] = .map(lists)
-            case .null: return nil
-            }
+        for (key, json) in members {
+            guard let value = Value(json) else { return nil }
+            result[key] = value
         }
         return result
     }

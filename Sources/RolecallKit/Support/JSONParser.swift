@@ -113,16 +113,7 @@ struct JSONParser {
             i += 1
             skipSpace()
             guard members.updateValue(try value(), forKey: key) == nil else { throw failure("duplicate member '\(key)'") }
-            skipSpace()
-            guard i < bytes.count else { throw failure("the document ends inside an object (truncated?)") }
-            if bytes[i] == UInt8(ascii: ",") {
-                i += 1
-            } else if bytes[i] == UInt8(ascii: "}") {
-                i += 1
-                return .object(members)
-            } else {
-                throw failure("expected ',' or '}'")
-            }
+            if try closes(UInt8(ascii: "}"), "an object") { return .object(members) }
         }
     }
 
@@ -139,17 +130,20 @@ struct JSONParser {
         while true {
             skipSpace()
             items.append(try value())
-            skipSpace()
-            guard i < bytes.count else { throw failure("the document ends inside a list (truncated?)") }
-            if bytes[i] == UInt8(ascii: ",") {
-                i += 1
-            } else if bytes[i] == UInt8(ascii: "]") {
-                i += 1
-                return .array(items)
-            } else {
-                throw failure("expected ',' or ']'")
-            }
+            if try closes(UInt8(ascii: "]"), "a list") { return .array(items) }
         }
+    }
+
+    /// After a member or item: true at the closing bracket, false after a comma (both consumed).
+    private mutating func closes(_ close: UInt8, _ what: String) throws(Failure) -> Bool {
+        skipSpace()
+        guard i < bytes.count else { throw failure("the document ends inside \(what) (truncated?)") }
+        let b = bytes[i]
+        guard b == UInt8(ascii: ",") || b == close else {
+            throw failure("expected ',' or '\(Character(Unicode.Scalar(close)))'")
+        }
+        i += 1
+        return b == close
     }
 
     private mutating func string() throws(Failure) -> String {

@@ -40,6 +40,30 @@ struct ScalarsTests {
     ])
     func badEmails(_ e: String, _ problem: String) { #expect(Scalars.emailProblem(e) == problem) }
 
+    /// The one-pass check that skips the detailed rules must never accept what they refuse: 200k
+    /// addresses built from the characters that matter (dots, hyphens, digits, '@', specials, length).
+    @Test func fastEmailCheckAgreesWithTheDetailedRules() {
+        var rng = SplitMix(seed: 7)
+        let pieces = ["a", "Z", "0", "9", ".", "-", "@", "+", "_", "'", " ", "..", "-.", ".-", "x.y", "1.2",
+                      String(repeating: "b", count: 63), String(repeating: "c", count: 64), "\u{0430}", "é"]
+        var accepted = 0
+        for _ in 0..<200_000 {
+            func some(_ n: UInt64) -> String {
+                (0...Int(rng.next() % n)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+            }
+            // Half shaped like an address (local@label.label), half any mix of the pieces.
+            let address = rng.next() % 2 == 0 ? some(8)
+                : some(3) + "@" + (0...Int(rng.next() % 3)).map { _ in ["acme", "x-y", "io", "7", "b2"][Int(rng.next() % 5)] + (rng.next() % 4 == 0 ? some(2) : "") }.joined(separator: ".")
+            let detailed = Scalars.emailProblemInDetail(address)
+            if Scalars.emailProblem(address) != detailed {
+                Issue.record("'\(address)': fast path \(String(describing: Scalars.emailProblem(address))), rules \(String(describing: detailed))")
+                return
+            }
+            if detailed == nil { accepted += 1 }
+        }
+        #expect(accepted > 1_000)  // the sample must reach the accepting side too
+    }
+
     @Test func dateOnlyExpiryLastsThroughTheDayInTheOrgsZone() throws {
         guard case let .ok(written) = WrittenExpiry.parse("2026-07-15") else { Issue.record("did not parse"); return }
         let berlin = try #require(TimeZone(identifier: "Europe/Berlin"))
@@ -91,5 +115,18 @@ struct ScalarsTests {
         #expect(Suggest.closest(to: "admn", among: ["owner", "admin", "member"]) == "admin")
         #expect(Suggest.closest(to: "zed@acme.com", among: ["bob@acme.com"]) == nil)
         #expect(Suggest.closest(to: "xyz", among: ["admin"]) == nil)
+    }
+}
+
+/// A small seeded generator, so a failing sample can be reproduced.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

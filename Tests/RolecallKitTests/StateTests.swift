@@ -26,6 +26,43 @@ struct StateTests {
         #expect(text.hasSuffix("  \"serial\": 7\n}\n"))
     }
 
+    @Test func attributesStaySortedWhateverTheOrderTheyAreSetIn() {
+        var a: Attributes = ["sso": .bool(false), "name": .string("Jane"), "role": .string("member")]
+        #expect(a.keys == ["name", "role", "sso"])
+        a["expires"] = .string("2027-01-01T00:00:00Z")
+        a["role"] = .string("admin")
+        a["name"] = nil
+        #expect(a.keys == ["expires", "role", "sso"])
+        #expect(a["role"] == .string("admin"))
+        #expect(a == ["role": .string("admin"), "sso": .bool(false), "expires": .string("2027-01-01T00:00:00Z")])
+        #expect(Attributes(sorted: [("b", .int(1)), ("a", .int(2))]) == nil)
+        #expect(Attributes(sorted: [("a", .int(1)), ("a", .int(2))]) == nil)
+        var recorded = a
+        recorded["status"] = .string("invited")
+        #expect(a.sameValues(as: recorded, ignoring: State.isStateOnly))
+        #expect(!a.sameValues(as: recorded, ignoring: { _ in false }))
+        recorded["sso"] = .bool(true)
+        #expect(!a.sameValues(as: recorded, ignoring: State.isStateOnly))
+    }
+
+    @Test func aStateEditedByHandIsReadInAnyKeyOrderButNeverWithANameTwice() throws {
+        let unsorted = #"{"serial": 1, "orgs": {"a": {"members": {"x@a.io": {"sso": true, "role": "member"}}}}, "lineage": "l", "format_version": 1}"#
+        let state = try StateCodec.decode(Data(unsorted.utf8)).get()
+        #expect(state.resources[ResourceID(org: "a", kind: .member, key: "x@a.io")] == ["role": .string("member"), "sso": .bool(true)])
+        let twice = #"{"format_version": 1, "lineage": "l", "serial": 1, "orgs": {"a": {"members": {"x@a.io": {"sso": true, "role": "member", "sso": false}}}}}"#
+        guard case let .failure(problem) = StateCodec.decode(Data(twice.utf8)) else {
+            Issue.record("a state naming an attribute twice was accepted")
+            return
+        }
+        #expect(problem.description.contains("duplicate member 'sso'"))
+        let memberTwice = #"{"format_version": 1, "lineage": "l", "serial": 1, "orgs": {"a": {"members": {"x@a.io": {}, "x@a.io": {}}}}}"#
+        guard case let .failure(again) = StateCodec.decode(Data(memberTwice.utf8)) else {
+            Issue.record("a state naming a member twice was accepted")
+            return
+        }
+        #expect(again.description.contains("duplicate member 'x@a.io'"))
+    }
+
     @Test func everyTruncationIsAClearErrorNeverACrash() {
         let data = [UInt8](StateCodec.encode(Self.sample))
         for cut in stride(from: 0, to: data.count - 1, by: 1) {

@@ -14,11 +14,15 @@ public enum Workflow {
 
     /// Reads and validates manifests, reads the state, and plans.
     public static func plan(manifests folder: String, store: some StateStore, options: PlanOptions) -> Planned {
-        let loaded = ManifestLoader(now: options.now).load(folder)
+        // The state and the manifests are independent reads: on a large org each takes about as long as
+        // the other, so they run side by side.
+        let (loaded, read) = concurrently({ ManifestLoader(now: options.now).load(folder) },
+                                          { () -> Result<State?, StateError> in Result { () throws(StateError) in try store.read() } })
         var state = State(lineage: "", serial: 0)
-        do {
-            if let existing = try store.read() { state = existing }
-        } catch {
+        switch read {
+        case let .success(existing?): state = existing
+        case .success(nil): break
+        case let .failure(error):
             return Planned(plan: nil, diagnostics: loaded.diagnostics + [.error(error.description, at: nil)], state: state)
         }
         guard let manifest = loaded.manifest else {

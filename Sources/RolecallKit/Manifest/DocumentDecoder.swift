@@ -1,7 +1,7 @@
 import Foundation
 
 /// What one YAML document declares, before documents are merged.
-struct DocumentDeclarations {
+struct DocumentDeclarations: Sendable {
     var org: Located<String>
     var settings: Settings?
     var apps: [App] = []
@@ -174,7 +174,7 @@ struct DocumentDecoder {
         let sso = f.bool("sso") ?? false
         let expires = expiry(f)
         guard let email else { return nil }
-        return Member(email: email.value.lowercased(), writtenEmail: email.value, name: f.string("name")?.value,
+        return Member(email: Scalars.emailKey(email.value), writtenEmail: email.value, name: f.string("name")?.value,
                       role: role ?? Located("", at: f.location), sso: sso, expires: expires,
                       justification: justification(f), location: f.location)
     }
@@ -187,14 +187,14 @@ struct DocumentDecoder {
         for item in f.list("members") ?? [] {
             if case .scalar = item.content {
                 guard let email = checkedEmail(Fields.string(item, named: "email", in: document, sink: sink)) else { continue }
-                memberships.append(TeamMembership(email: Located(email.value.lowercased(), at: email.location), expires: nil,
+                memberships.append(TeamMembership(email: Located(Scalars.emailKey(email.value), at: email.location), expires: nil,
                                                   justification: Justification()))
             } else if let m = Fields(item, what: "team member", in: document, sink: sink) {
                 m.finish(allowed: Self.teamMemberKeys)
                 let email = self.email(m, "email")
                 let expires = expiry(m)
                 guard let email else { continue }
-                memberships.append(TeamMembership(email: Located(email.value.lowercased(), at: email.location),
+                memberships.append(TeamMembership(email: Located(Scalars.emailKey(email.value), at: email.location),
                                                   expires: expires, justification: justification(m)))
             }
         }
@@ -221,7 +221,7 @@ struct DocumentDecoder {
         var subject: Located<Subject>?
         switch (member, team) {
         case let (member?, nil):
-            if let email = checkedEmail(member) { subject = Located(.member(email.value.lowercased()), at: email.location) }
+            if let email = checkedEmail(member) { subject = Located(.member(Scalars.emailKey(email.value)), at: email.location) }
         case let (nil, team?):
             subject = Located(.team(team.value), at: team.location)
         case (_?, _?):

@@ -26,19 +26,41 @@ public struct ManifestLoader: Sendable {
     public func load(_ folder: String) -> LoadResult {
         let found = ManifestFiles.find(in: folder)
         var diagnostics = found.diagnostics
-        var documents: [YAMLDocument] = []
-        for path in found.paths {
-            switch read(path) {
-            case let .success(docs): documents += docs
+        // Files are read and decoded independently, side by side, largest first; merging and
+        // validation then see all of them.
+        let sizes = found.paths.map { path -> Int in
+            var info = stat()
+            return stat(path, &info) == 0 ? Int(info.st_size) : 0
+        }
+        let order = found.paths.indices.sorted { sizes[$0] > sizes[$1] }
+        let outcomes = parallelMap(order.count) { n -> Result<Decoded, YAMLError> in
+            read(found.paths[order[n]]).map(decode)
+        }
+        var decoded = Array(repeating: Decoded(), count: found.paths.count)
+        for (n, outcome) in outcomes.enumerated() {
+            switch outcome {
+            case let .success(file): decoded[order[n]] = file
             case let .failure(error): diagnostics.append(error.diagnostic)
             }
         }
         if diagnostics.hasErrors {
             return LoadResult(manifest: nil, diagnostics: diagnostics.sortedForOutput(), files: found.paths)
         }
-        var result = validate(documents)
+        var result = validate(decoded)
         result.files = found.paths
         return result
+    }
+
+    /// One file's documents, decoded, with the problems decoding found.
+    struct Decoded: Sendable {
+        var declarations: [DocumentDeclarations] = []
+        var diagnostics: [Diagnostic] = []
+    }
+
+    private func decode(_ documents: [YAMLDocument]) -> Decoded {
+        let sink = DiagnosticSink()
+        let declarations = documents.compactMap { DocumentDecoder(document: $0, sink: sink).decode() }
+        return Decoded(declarations: declarations, diagnostics: sink.diagnostics)
     }
 
     /// Reads one file into YAML documents.
@@ -60,9 +82,13 @@ public struct ManifestLoader: Sendable {
 
     /// Validates documents that were already read (also used by tests with in-memory YAML).
     public func validate(_ documents: [YAMLDocument]) -> LoadResult {
+        validate([decode(documents)])
+    }
+
+    private func validate(_ files: [Decoded]) -> LoadResult {
         let sink = DiagnosticSink()
-        let declarations = documents.compactMap { DocumentDecoder(document: $0, sink: sink).decode() }
-        let manifest = Validator(now: now, sink: sink).validate(declarations)
+        for file in files { sink.append(contentsOf: file.diagnostics) }
+        let manifest = Validator(now: now, sink: sink).validate(files.flatMap(\.declarations))
         let diagnostics = sink.diagnostics.sortedForOutput()
         return LoadResult(manifest: diagnostics.hasErrors ? nil : manifest, diagnostics: diagnostics, files: [])
     }

@@ -32,6 +32,13 @@ enum Scalars {
     /// letters cannot pass for someone else), one `@`, a dot-atom local part, and a domain of at
     /// least two labels without a trailing dot.
     static func emailProblem(_ text: String) -> String? {
+        // Almost every address is well-formed: one pass over the bytes, no allocation, says so.
+        if text.utf8.withContiguousStorageIfAvailable(isWellFormedEmail) == true { return nil }
+        return emailProblemInDetail(text)
+    }
+
+    /// What is wrong with an address, rule by rule (the slow path of `emailProblem`).
+    static func emailProblemInDetail(_ text: String) -> String? {
         if let odd = text.unicodeScalars.first(where: { !$0.isASCII }) {
             let code = String(odd.value, radix: 16, uppercase: true)
             return "it contains the non-ASCII character '\(odd)' (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code))"
@@ -70,6 +77,45 @@ enum Scalars {
     }
 
     private static let localSpecials = Set("!#$%&'*+-/=?^_`{|}~.".utf8)
+
+    /// True only for an address every rule of `emailProblem` accepts (false also means "look closer").
+    private static func isWellFormedEmail(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let dot = UInt8(ascii: "."), at = UInt8(ascii: "@"), hyphen = UInt8(ascii: "-")
+        guard bytes.count <= 254, let split = bytes.firstIndex(of: at), split > 0, split <= 64, split + 1 < bytes.count else {
+            return false
+        }
+        var previous: UInt8 = 0
+        for i in 0..<split {
+            let b = bytes[i]
+            guard isAlphanumeric(b) || localSpecials.contains(b) else { return false }
+            if b == dot && (i == 0 || previous == dot) { return false }
+            previous = b
+        }
+        guard previous != dot else { return false }
+        var labels = 0
+        var labelStart = split + 1
+        var allDigits = true
+        for i in (split + 1)...bytes.count {
+            let b = i < bytes.count ? bytes[i] : dot
+            if b == dot {
+                let length = i - labelStart
+                guard length > 0, length <= 63, bytes[labelStart] != hyphen, bytes[i - 1] != hyphen else { return false }
+                labels += 1
+                if i == bytes.count { return labels >= 2 && !allDigits }
+                labelStart = i + 1
+                allDigits = true
+            } else {
+                guard isAlphanumeric(b) || b == hyphen else { return false }
+                if b < 0x30 || b > 0x39 { allDigits = false }
+            }
+        }
+        return false
+    }
+
+    /// The identity key of an address: lower case (addresses are ASCII once checked).
+    static func emailKey(_ text: String) -> String {
+        text.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? text.lowercased() : text
+    }
 
     private static func isAlphanumeric(_ b: UInt8) -> Bool {
         (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)

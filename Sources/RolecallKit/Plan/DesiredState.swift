@@ -28,6 +28,12 @@ public struct DesiredState: Sendable {
     }
 
     public init(_ manifest: Manifest, now: Date) {
+        let count = manifest.organizations.reduce(0) { n, org in
+            n + 1 + org.apps.count + org.roles.count + org.members.count + org.grants.count
+                + org.teams.reduce(0) { $0 + 1 + $1.members.count }
+        }
+        resources.reserveCapacity(count)
+        locations.reserveCapacity(count)
         for org in manifest.organizations { add(org, now: now) }
     }
 

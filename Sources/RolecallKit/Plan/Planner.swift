@@ -59,13 +59,14 @@ public enum Planner {
 
     public static func plan(desired: DesiredState, current: State, options: PlanOptions) -> (Plan, [Diagnostic]) {
         var changes: [Change] = []
-        let ids = Set(desired.resources.keys).union(current.resources.keys)
-        for id in ids {
-            let before = current.resources[id]
-            let wanted = desired.resources[id]
-            switch (before, wanted) {
-            case let (nil, after?):
-                var after = after
+        // Members whose invitation is still pending, per org (for notices).
+        var pending: [String: [ResourceID]] = [:]
+        // Each desired resource found in the state is one state resource accounted for; when all are,
+        // nothing needs removing and the state is not walked a second time.
+        var matched = 0
+        for (id, wanted) in desired.resources {
+            guard let before = current.resources[id] else {
+                var after = wanted
                 if id.kind == .member {
                     let sso = after["sso"] == .bool(true)
                     after["status"] = .string(sso ? "active" : "invited")
@@ -73,37 +74,39 @@ public enum Planner {
                 }
                 changes.append(Change(action: .create, id: id, before: nil, after: after, reason: .added,
                                       location: desired.locations[id]))
-            case let (before?, after?):
-                var after = after
+                continue
+            }
+            matched += 1
+            if id.kind == .member, before["status"] == .string("invited") { pending[id.org, default: []].append(id) }
+            if !wanted.sameValues(as: before, ignoring: State.isStateOnly) {
+                var after = wanted
                 for key in State.stateOnlyAttributes { after[key] = before[key] }
-                if after != before {
-                    changes.append(Change(action: .update, id: id, before: before, after: after, reason: .changed,
-                                          location: desired.locations[id]))
-                } else if id.kind == .member, before["status"] == .string("invited"), case let .string(sent)? = before["invited_at"],
-                          let sentAt = Timestamp.parse(sent),
-                          sentAt.addingTimeInterval(desired.invitationTTL[id.org] ?? Settings.defaultInvitationTTL) <= options.now {
-                    // Never re-sent while pending, but once it is older than invitation_ttl it is sent again.
-                    after["invited_at"] = .string(Timestamp.format(options.now))
-                    changes.append(Change(action: .update, id: id, before: before, after: after,
-                                          reason: .invitationResent(since: sent), location: desired.locations[id]))
-                }
-            case let (before?, nil):
-                if let by = desired.expired[id] {
-                    changes.append(Change(action: .delete, id: id, before: before, after: nil,
-                                          reason: .expired(on: by.written, via: by.via.map(\.description)), location: by.location))
-                } else {
-                    let pending = id.kind == .member && before["status"] == .string("invited")
-                    changes.append(Change(action: .delete, id: id, before: before, after: nil,
-                                          reason: pending ? .invitationCancelled : .removedFromManifests, location: nil))
-                }
-            case (nil, nil):
-                break
+                changes.append(Change(action: .update, id: id, before: before, after: after, reason: .changed,
+                                      location: desired.locations[id]))
+            } else if id.kind == .member, before["status"] == .string("invited"), case let .string(sent)? = before["invited_at"],
+                      let sentAt = Timestamp.parse(sent),
+                      sentAt.addingTimeInterval(desired.invitationTTL[id.org] ?? Settings.defaultInvitationTTL) <= options.now {
+                // Never re-sent while pending, but once it is older than invitation_ttl it is sent again.
+                var after = before
+                after["invited_at"] = .string(Timestamp.format(options.now))
+                changes.append(Change(action: .update, id: id, before: before, after: after,
+                                      reason: .invitationResent(since: sent), location: desired.locations[id]))
+            }
+        }
+        for (id, before) in current.resources where matched < current.resources.count && desired.resources[id] == nil {
+            if let by = desired.expired[id] {
+                changes.append(Change(action: .delete, id: id, before: before, after: nil,
+                                      reason: .expired(on: by.written, via: by.via.map(\.description)), location: by.location))
+            } else {
+                let pending = id.kind == .member && before["status"] == .string("invited")
+                changes.append(Change(action: .delete, id: id, before: before, after: nil,
+                                      reason: pending ? .invitationCancelled : .removedFromManifests, location: nil))
             }
         }
         if options.onlyExpired { changes.removeAll { !$0.reason.isExpiry } }
         changes.sort(by: executionOrder)
 
-        var plan = Plan(changes: changes, notices: notices(desired: desired, current: current, options: options),
+        var plan = Plan(changes: changes, notices: notices(desired: desired, pending: pending, options: options),
                         evaluatedAt: options.now, nextExpiry: desired.nextExpiry, lineage: current.lineage,
                         serial: current.serial, manifestDigest: options.digest ? digest(desired) : "",
                         onlyExpired: options.onlyExpired)
@@ -154,7 +157,7 @@ public enum Planner {
         return byteOrder(a.id.key, b.id.key)
     }
 
-    private static func notices(desired: DesiredState, current: State, options: PlanOptions) -> [Notice] {
+    private static func notices(desired: DesiredState, pending: [String: [ResourceID]], options: PlanOptions) -> [Notice] {
         var notices: [Notice] = []
         let horizon = options.now.addingTimeInterval(options.warnWithin)
         for (id, expiry) in desired.upcoming where expiry.endsAt <= horizon {
@@ -164,10 +167,6 @@ public enum Planner {
                                   location: expiry.location))
         }
         // Pending invitations: one notice each, or one per org when there are many (a first import).
-        var pending: [String: [ResourceID]] = [:]
-        for (id, attributes) in current.resources where id.kind == .member && attributes["status"] == .string("invited") {
-            if desired.resources[id] != nil { pending[id.org, default: []].append(id) }
-        }
         for (org, ids) in pending {
             if ids.count <= Self.pendingInvitationsListed {
                 for id in ids {

@@ -14,7 +14,17 @@ public enum ResourceKind: String, Sendable, Hashable, Codable, CaseIterable, Com
     case teamMembership = "team_membership"
     case grant
 
-    public var order: Int { Self.allCases.firstIndex(of: self) ?? 0 }
+    public var order: Int {
+        switch self {
+        case .settings: return 0
+        case .app: return 1
+        case .role: return 2
+        case .member: return 3
+        case .team: return 4
+        case .teamMembership: return 5
+        case .grant: return 6
+        }
+    }
 
     public static func < (a: ResourceKind, b: ResourceKind) -> Bool { a.order < b.order }
 
@@ -99,7 +109,91 @@ public enum Value: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 }
 
-public typealias Attributes = [String: Value]
+/// A resource's attributes: a handful of named values, kept sorted by name.
+///
+/// A sorted array rather than a dictionary: resources have two to eight attributes, and a state of
+/// 100k members holds about 200k of them on each side of a plan. Building, comparing and printing a
+/// sorted array costs a fraction of hashing every name (measured: the no-op plan of a 100k-member
+/// org).
+public struct Attributes: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral, Codable {
+    public typealias Element = (key: String, value: Value)
+
+    /// Sorted by key (byte order), keys unique.
+    private var pairs: [Element]
+
+    public init() { pairs = [] }
+
+    public init(dictionaryLiteral elements: (String, Value)...) {
+        pairs = []
+        pairs.reserveCapacity(elements.count)
+        for (key, value) in elements { self[key] = value }
+    }
+
+    /// Pairs already sorted by key with no key twice (the state reader's case); checked, not trusted.
+    init?(sorted: [Element]) {
+        for i in sorted.indices.dropFirst() where !byteOrder(sorted[i - 1].key, sorted[i].key) { return nil }
+        pairs = sorted
+    }
+
+    public var count: Int { pairs.count }
+    public var isEmpty: Bool { pairs.isEmpty }
+    public var keys: [String] { pairs.map(\.key) }
+
+    public func makeIterator() -> IndexingIterator<[Element]> { pairs.makeIterator() }
+
+    public subscript(key: String) -> Value? {
+        get {
+            for pair in pairs where pair.key == key { return pair.value }
+            return nil
+        }
+        set {
+            var i = 0
+            while i < pairs.count, byteOrder(pairs[i].key, key) { i += 1 }
+            let found = i < pairs.count && pairs[i].key == key
+            switch (found, newValue) {
+            case let (true, value?): pairs[i].value = value
+            case (true, nil): pairs.remove(at: i)
+            case let (false, value?): pairs.insert((key, value), at: i)
+            case (false, nil): break
+            }
+        }
+    }
+
+    /// True when both hold the same values, ignoring the names in `ignoring`.
+    func sameValues(as other: Attributes, ignoring: (String) -> Bool) -> Bool {
+        var a = 0
+        var b = 0
+        while true {
+            while a < pairs.count, ignoring(pairs[a].key) { a += 1 }
+            while b < other.pairs.count, ignoring(other.pairs[b].key) { b += 1 }
+            guard a < pairs.count, b < other.pairs.count else { return a == pairs.count && b == other.pairs.count }
+            guard pairs[a].key == other.pairs[b].key, pairs[a].value == other.pairs[b].value else { return false }
+            a += 1
+            b += 1
+        }
+    }
+
+    public static func == (a: Attributes, b: Attributes) -> Bool {
+        a.pairs.count == b.pairs.count && zip(a.pairs, b.pairs).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(pairs.count)
+        for pair in pairs {
+            hasher.combine(pair.key)
+            hasher.combine(pair.value)
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        self.init()
+        for (key, value) in try [String: Value](from: decoder) { self[key] = value }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        try Dictionary(uniqueKeysWithValues: pairs.map { ($0.key, $0.value) }).encode(to: encoder)
+    }
+}
 
 extension Value {
     var json: JSONValue {
@@ -114,7 +208,7 @@ extension Value {
 }
 
 func json(_ attributes: Attributes) -> JSONValue {
-    .object(attributes.mapValues(\.json))
+    .object(Dictionary(uniqueKeysWithValues: attributes.map { ($0.key, $0.value.json) }))
 }
 
 /// Identity of a resource.
@@ -128,6 +222,14 @@ public struct ResourceID: Sendable, Hashable, Comparable, Codable, CustomStringC
         self.org = org
         self.kind = kind
         self.key = key
+    }
+
+    public static func == (a: ResourceID, b: ResourceID) -> Bool { a.key == b.key && a.kind == b.kind && a.org == b.org }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(key)
+        hasher.combine(kind.order)
+        hasher.combine(org)
     }
 
     public static func < (a: ResourceID, b: ResourceID) -> Bool {

@@ -20,6 +20,11 @@ public struct State: Sendable, Equatable {
     /// Attributes the state records but the manifests do not declare (never a cause for a change).
     public static let stateOnlyAttributes: Set<String> = ["status", "invited_at", "accepted_at"]
 
+    /// Whether `name` is one of `stateOnlyAttributes` (asked for every attribute of every resource in a plan).
+    static func isStateOnly(_ name: String) -> Bool {
+        name == "status" || name == "invited_at" || name == "accepted_at"
+    }
+
     public var organizations: [String] { Array(Set(resources.keys.map(\.org))).sorted() }
 
     /// Applies one change to the state (no I/O).
@@ -77,49 +82,151 @@ public enum StateCodec {
     }
 
     public static func decode(_ data: Data) -> Result<State, Failure> {
-        let root: JSONValue
+        var reader = Reader(parser: JSONParser([UInt8](data)))
         do {
-            root = try JSONParser.parse([UInt8](data))
+            try reader.file()
         } catch {
             return .failure(.corrupt("it is not JSON (truncated or edited by hand?): \(error)"))
         }
-        guard case let .object(file) = root else { return .failure(.corrupt("the top level is not an object")) }
-        guard case let .int(version)? = file["format_version"] else { return .failure(.corrupt("format_version is missing")) }
+        if let problem = reader.topLevelProblem { return .failure(.corrupt(problem)) }
+        guard case let .int(version)? = reader.top["format_version"] else { return .failure(.corrupt("format_version is missing")) }
         if version > State.formatVersion { return .failure(.newerFormat(version)) }
         guard version == State.formatVersion else { return .failure(.corrupt("unknown format_version \(version)")) }
-        guard case let .string(lineage)? = file["lineage"], !lineage.isEmpty else { return .failure(.corrupt("lineage is missing")) }
-        guard case let .int(serial)? = file["serial"], serial >= 0 else { return .failure(.corrupt("serial is missing")) }
-        guard case let .object(orgs)? = file["orgs"] else { return .failure(.corrupt("orgs is missing")) }
-        let kinds = Dictionary(uniqueKeysWithValues: ResourceKind.allCases.map { ($0.section, $0) })
-        var resources: [ResourceID: Attributes] = [:]
-        for (org, value) in orgs {
-            guard case let .object(sections) = value else { return .failure(.corrupt("orgs.\(org) is not an object")) }
-            for (section, entries) in sections {
-                guard let kind = kinds[section] else { return .failure(.corrupt("orgs.\(org).\(section) is not a known section")) }
-                if kind == .settings {
-                    guard let attributes = attributes(entries) else { return .failure(.corrupt("orgs.\(org).settings is not valid")) }
-                    resources[ResourceID(org: org, kind: .settings, key: "")] = attributes
-                    continue
-                }
-                guard case let .object(map) = entries else { return .failure(.corrupt("orgs.\(org).\(section) is not an object")) }
-                for (key, raw) in map {
-                    guard let attributes = attributes(raw) else {
-                        return .failure(.corrupt("orgs.\(org).\(section).\(key) is not valid"))
-                    }
-                    resources[ResourceID(org: org, kind: kind, key: key)] = attributes
-                }
-            }
-        }
-        return .success(State(lineage: lineage, serial: serial, resources: resources))
+        guard case let .string(lineage)? = reader.top["lineage"], !lineage.isEmpty else { return .failure(.corrupt("lineage is missing")) }
+        guard case let .int(serial)? = reader.top["serial"], serial >= 0 else { return .failure(.corrupt("serial is missing")) }
+        guard reader.sawOrgs else { return .failure(.corrupt("orgs is missing")) }
+        if let problem = reader.orgsProblem { return .failure(.corrupt(problem)) }
+        return .success(State(lineage: lineage, serial: serial, resources: reader.resources))
     }
 
-    private static func attributes(_ raw: JSONValue) -> Attributes? {
-        guard case let .object(members) = raw else { return nil }
-        var result: Attributes = [:]
-        for (key, json) in members {
-            guard let value = Value(json) else { return nil }
-            result[key] = value
+    /// Reads the file in one pass straight into resources, without building a JSON tree (on the state
+    /// of a 100k-member org the tree cost more than everything else a no-op plan does).
+    ///
+    /// JSON syntax errors stop reading at once. A file that is JSON but not a state is read to its end,
+    /// and its first problem kept, so a newer `format_version` is reported rather than a layout this
+    /// version does not know.
+    private struct Reader {
+        var parser: JSONParser
+        /// Top-level members other than `orgs`.
+        var top: [String: JSONValue] = [:]
+        var topLevelProblem: String?
+        var sawOrgs = false
+        var orgsProblem: String?
+        var resources: [ResourceID: Attributes] = [:]
+        private let kinds = Dictionary(uniqueKeysWithValues: ResourceKind.allCases.map { ($0.section, $0) })
+
+        init(parser: JSONParser) {
+            self.parser = parser
         }
-        return result
+
+        mutating func file() throws(JSONParser.Failure) {
+            let open: Bool
+            do {
+                open = try parser.beginObject("the top level")
+            } catch {
+                _ = try parser.value()
+                topLevelProblem = "the top level is not an object"
+                return try end()
+            }
+            guard open else { return try end() }
+            var seen: Set<String> = []
+            repeat {
+                let name = try parser.memberName()
+                guard seen.insert(name).inserted else { throw parser.failure("duplicate member '\(name)'") }
+                if name == "orgs" {
+                    sawOrgs = true
+                    try orgs()
+                } else {
+                    top[name] = try parser.value()
+                }
+            } while try !parser.endMember()
+            try end()
+        }
+
+        private mutating func end() throws(JSONParser.Failure) {
+            guard parser.atEnd else { throw parser.failure("unexpected text after the end of the document") }
+        }
+
+        /// The value of a member that should be an object; false (value skipped, problem kept) when it is not.
+        private mutating func object(_ path: @autoclosure () -> String) throws(JSONParser.Failure) -> Bool? {
+            do {
+                return try parser.beginObject(path())
+            } catch {
+                // Not an object: keep the problem, read past the value (which throws on bad syntax).
+                _ = try parser.value()
+                orgsProblem = orgsProblem ?? "\(path()) is not an object"
+                return nil
+            }
+        }
+
+        private mutating func orgs() throws(JSONParser.Failure) {
+            guard let open = try object("orgs"), open else { return }
+            var seen: Set<String> = []
+            repeat {
+                let org = try parser.memberName()
+                guard seen.insert(org).inserted else { throw parser.failure("duplicate member '\(org)'") }
+                try sections(of: org)
+            } while try !parser.endMember()
+        }
+
+        private mutating func sections(of org: String) throws(JSONParser.Failure) {
+            guard let open = try object("orgs.\(org)"), open else { return }
+            var seen: Set<String> = []
+            repeat {
+                let section = try parser.memberName()
+                guard seen.insert(section).inserted else { throw parser.failure("duplicate member '\(section)'") }
+                guard let kind = kinds[section] else {
+                    _ = try parser.value()
+                    orgsProblem = orgsProblem ?? "orgs.\(org).\(section) is not a known section"
+                    continue
+                }
+                if kind == .settings {
+                    try resource(ResourceID(org: org, kind: .settings, key: ""), path: "orgs.\(org).settings")
+                    continue
+                }
+                guard let open = try object("orgs.\(org).\(section)"), open else { continue }
+                repeat {
+                    let key = try parser.memberName()
+                    try resource(ResourceID(org: org, kind: kind, key: key), path: "orgs.\(org).\(section).\(key)")
+                } while try !parser.endMember()
+            } while try !parser.endMember()
+        }
+
+        private mutating func resource(_ id: ResourceID, path: @autoclosure () -> String) throws(JSONParser.Failure) {
+            guard let attributes = try attributes(path()) else {
+                orgsProblem = orgsProblem ?? "\(path()) is not valid"
+                return
+            }
+            guard resources.updateValue(attributes, forKey: id) == nil else {
+                throw parser.failure("duplicate member '\(id.kind == .settings ? "settings" : id.key)'")
+            }
+        }
+
+        /// An object of attribute values; nil (value read past) when it is something else.
+        private mutating func attributes(_ path: @autoclosure () -> String) throws(JSONParser.Failure) -> Attributes? {
+            guard let open = try object(path()) else { return nil }
+            guard open else { return Attributes() }
+            var pairs: [Attributes.Element] = []
+            var valid = true
+            repeat {
+                let name = try parser.memberName()
+                if let value = try parser.simpleValue() {
+                    pairs.append((name, value))
+                } else if let value = Value(try parser.value()) {
+                    pairs.append((name, value))
+                } else {
+                    valid = false
+                }
+            } while try !parser.endMember()
+            guard valid else { return nil }
+            if let sorted = Attributes(sorted: pairs) { return sorted }
+            // Not in rolecall's order (edited by hand): sort, and refuse a name given twice.
+            var result = Attributes()
+            for (name, value) in pairs {
+                guard result[name] == nil else { throw parser.failure("duplicate member '\(name)'") }
+                result[name] = value
+            }
+            return result
+        }
     }
 }

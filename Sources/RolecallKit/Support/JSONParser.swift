@@ -16,7 +16,7 @@ struct JSONParser {
     private var depth = 0
     private static let maxDepth = 512
 
-    private init(_ bytes: [UInt8]) {
+    init(_ bytes: [UInt8]) {
         self.bytes = bytes
     }
 
@@ -29,7 +29,15 @@ struct JSONParser {
         return value
     }
 
-    private func failure(_ message: String) -> Failure {
+    /// True once only white space is left.
+    var atEnd: Bool {
+        mutating get {
+            skipSpace()
+            return i == bytes.count
+        }
+    }
+
+    func failure(_ message: String) -> Failure {
         var line = 1
         var column = 1
         for b in bytes[0..<min(i, bytes.count)] {
@@ -47,7 +55,7 @@ struct JSONParser {
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
     }
 
-    private mutating func value() throws(Failure) -> JSONValue {
+    mutating func value() throws(Failure) -> JSONValue {
         guard i < bytes.count else { throw failure("the document ends too early (truncated?)") }
         switch bytes[i] {
         case UInt8(ascii: "{"): return try object()
@@ -62,9 +70,12 @@ struct JSONParser {
     }
 
     private mutating func literal(_ word: String, _ value: JSONValue) throws(Failure) -> JSONValue {
-        let w = Array(word.utf8)
-        guard i + w.count <= bytes.count, Array(bytes[i..<(i + w.count)]) == w else { throw failure("invalid literal") }
-        i += w.count
+        var end = i
+        for b in word.utf8 {
+            guard end < bytes.count, bytes[end] == b else { throw failure("invalid literal") }
+            end += 1
+        }
+        i = end
         return value
     }
 
@@ -117,6 +128,60 @@ struct JSONParser {
         }
     }
 
+    // MARK: Reading an object member by member (the state reader's fast path: no JSONValue tree)
+
+    /// Consumes an object's `{`; false when the object is empty (its `}` consumed too). Throws when
+    /// the next value is no object.
+    mutating func beginObject(_ what: @autoclosure () -> String) throws(Failure) -> Bool {
+        skipSpace()
+        guard i < bytes.count else { throw failure("the document ends too early (truncated?)") }
+        guard bytes[i] == UInt8(ascii: "{") else { throw failure("\(what()) is not an object") }
+        try enter()
+        i += 1
+        skipSpace()
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
+            i += 1
+            depth -= 1
+            return false
+        }
+        return true
+    }
+
+    /// Consumes `"name":` and the space after it.
+    mutating func memberName() throws(Failure) -> String {
+        skipSpace()
+        guard i < bytes.count else { throw failure("the document ends inside an object (truncated?)") }
+        guard bytes[i] == UInt8(ascii: "\"") else { throw failure("expected a member name in quotes") }
+        let key = try string()
+        skipSpace()
+        guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw failure("expected ':' after a member name") }
+        i += 1
+        skipSpace()
+        return key
+    }
+
+    /// After a member's value: true at the object's `}`, false after a comma.
+    mutating func endMember() throws(Failure) -> Bool {
+        if try closes(UInt8(ascii: "}"), "an object") {
+            depth -= 1
+            return true
+        }
+        return false
+    }
+
+    /// The next value when it is a string, bool or whole number, read without building a tree; nil
+    /// (nothing consumed) for anything else.
+    mutating func simpleValue() throws(Failure) -> Value? {
+        guard i < bytes.count else { throw failure("the document ends too early (truncated?)") }
+        switch bytes[i] {
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): return Value(try literal("true", .bool(true)))
+        case UInt8(ascii: "f"): return Value(try literal("false", .bool(false)))
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return Value(try number())
+        default: return nil
+        }
+    }
+
     private mutating func array() throws(Failure) -> JSONValue {
         try enter()
         defer { depth -= 1 }
@@ -153,8 +218,10 @@ struct JSONParser {
         while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 { i += 1 }
         guard i < bytes.count else { throw failure("the document ends inside a string (truncated?)") }
         if bytes[i] == UInt8(ascii: "\"") {
-            defer { i += 1 }
-            guard let s = String(validating: bytes[start..<i], as: UTF8.self) else { throw failure("string is not valid UTF-8") }
+            let end = i
+            let s = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
+            guard let s else { throw failure("string is not valid UTF-8") }
+            i += 1
             return s
         }
         var scalars = String.UnicodeScalarView()

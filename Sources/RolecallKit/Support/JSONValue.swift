@@ -149,5 +149,16 @@ extension JSONValue: Codable {
 /// cheaper than `String`'s Unicode-aware comparison on large orgs.
 @inline(__always)
 func byteOrder(_ a: String, _ b: String) -> Bool {
-    a.utf8.lexicographicallyPrecedes(b.utf8)
+    var a = a
+    var b = b
+    return a.withUTF8 { x in
+        b.withUTF8 { y in
+            let shared = min(x.count, y.count)
+            if shared > 0, let p = x.baseAddress, let q = y.baseAddress {
+                let c = memcmp(p, q, shared)
+                if c != 0 { return c < 0 }
+            }
+            return x.count < y.count
+        }
+    }
 }

@@ -37,54 +37,73 @@ struct Validator {
         let resolvedSettings = settings ?? Settings()
         let zone = Scalars.timeZone(resolvedSettings.timezone)
 
-        let apps = unique(documents.flatMap(\.apps), key: \.name, at: \.location) { "app '\($0)' is declared twice in org '\(name)'" }
-        let roles = unique(documents.flatMap(\.roles), key: \.name, at: \.location) { "role '\($0)' is declared twice in org '\(name)'" }
-        var members = unique(documents.flatMap(\.members), key: \.email, at: \.location) {
+        var apps = unique(gather(documents, \.apps), key: \.name, at: \.location) { "app '\($0)' is declared twice in org '\(name)'" }
+        var roles = unique(gather(documents, \.roles), key: \.name, at: \.location) { "role '\($0)' is declared twice in org '\(name)'" }
+        var members = unique(gather(documents, \.members), key: \.email, at: \.location) {
             "member '\($0)' is declared twice in org '\(name)'"
         }
-        var teams = unique(documents.flatMap(\.teams), key: \.name, at: \.location) { "team '\($0)' is declared twice in org '\(name)'" }
-        var grants = unique(documents.flatMap(\.grants), key: \.key, at: \.location) { "grant of \($0) is declared twice in org '\(name)'" }
+        var teams = unique(gather(documents, \.teams), key: \.name, at: \.location) { "team '\($0)' is declared twice in org '\(name)'" }
+        var grants = unique(gather(documents, \.grants), key: \.key, at: \.location) { "grant of \($0) is declared twice in org '\(name)'" }
 
-        for i in members.indices { members[i].expires = members[i].expires?.resolved(in: zone) }
-        for i in teams.indices {
-            teams[i].members = teams[i].members.map { m in
-                var m = m
-                m.expires = m.expires?.resolved(in: zone)
-                return m
+        // Date-only expiries end at the next midnight in the org's zone; many share a day, and the
+        // calendar arithmetic is the slow part, so each day is worked out once.
+        var midnights: [CalendarDay: Date] = [:]
+        func resolve(_ expiry: inout Expiry?) {
+            guard let day = expiry?.lastDay else { return }
+            if let known = midnights[day] {
+                expiry?.endsAt = known
+            } else {
+                expiry = expiry?.resolved(in: zone)
+                midnights[day] = expiry?.endsAt
             }
         }
-        for i in grants.indices { grants[i].expires = grants[i].expires?.resolved(in: zone) }
+        for i in members.indices { resolve(&members[i].expires) }
+        for i in teams.indices {
+            for j in teams[i].members.indices { resolve(&teams[i].members[j].expires) }
+        }
+        for i in grants.indices { resolve(&grants[i].expires) }
 
-        let org = Organization(
-            name: name, location: location, settings: resolvedSettings,
-            apps: apps.sorted { $0.name < $1.name },
-            roles: roles.sorted { $0.name < $1.name },
-            members: members.sorted { byteOrder($0.email, $1.email) },
-            teams: teams.map { t in
-                var t = t
-                t.members.sort { byteOrder($0.email.value, $1.email.value) }
-                return t
-            }.sorted { byteOrder($0.name, $1.name) },
-            grants: grants.sorted { $0.key < $1.key })
+        // Sorted in place: these arrays hold every member of the org, and a copy of each costs as much as the sort.
+        apps.sort { $0.name < $1.name }
+        roles.sort { $0.name < $1.name }
+        members.sort { byteOrder($0.email, $1.email) }
+        for i in teams.indices { teams[i].members.sort { byteOrder($0.email.value, $1.email.value) } }
+        teams.sort { byteOrder($0.name, $1.name) }
+        grants.sort { $0.key < $1.key }
+        let org = Organization(name: name, location: location, settings: resolvedSettings, apps: apps, roles: roles,
+                               members: members, teams: teams, grants: grants)
         check(org)
         return org
+    }
+
+    /// One kind of declaration from every document, without copying when only one document has any.
+    private func gather<T>(_ documents: [DocumentDeclarations], _ part: KeyPath<DocumentDeclarations, [T]>) -> [T] {
+        let having = documents.filter { !$0[keyPath: part].isEmpty }
+        if having.count <= 1 { return having.first?[keyPath: part] ?? [] }
+        var all: [T] = []
+        all.reserveCapacity(having.reduce(0) { $0 + $1[keyPath: part].count })
+        for d in having { all.append(contentsOf: d[keyPath: part]) }
+        return all
     }
 
     /// Keeps the first of each key; later ones are reported with a note pointing at the first.
     private func unique<T, K: Hashable>(_ items: [T], key: (T) -> K, at location: (T) -> SourceLocation,
                                         message: (K) -> String) -> [T] {
-        var seen: [K: SourceLocation] = [:]
-        var result: [T] = []
-        for item in items {
+        var seen: [K: Int] = [:]
+        seen.reserveCapacity(items.count)
+        var repeated: [Int] = []
+        for (i, item) in items.enumerated() {
             let k = key(item)
             if let first = seen[k] {
-                sink.error(message(k), at: location(item), notes: [DiagnosticNote("first declared here", at: first)])
-                continue
+                sink.error(message(k), at: location(item), notes: [DiagnosticNote("first declared here", at: location(items[first]))])
+                repeated.append(i)
+            } else {
+                seen[k] = i
             }
-            seen[k] = location(item)
-            result.append(item)
         }
-        return result
+        guard !repeated.isEmpty else { return items }
+        let drop = Set(repeated)
+        return items.indices.filter { !drop.contains($0) }.map { items[$0] }
     }
 
     // MARK: Checks
@@ -136,8 +155,8 @@ struct Validator {
                            at: app.location)
             }
             let scope: RoleScope = grant.app == nil ? .org : .app
-            let use = grant.app == nil ? "an org-wide grant" : "a grant on app '\(grant.app?.value ?? "")'"
-            let known = roles.check(grant.role, scope: scope, use: use, sink: sink)
+            let known = roles.check(grant.role, scope: scope,
+                                    use: grant.app == nil ? "an org-wide grant" : "a grant on app '\(grant.app?.value ?? "")'", sink: sink)
             if known, !grant.attributes.isEmpty, !roles.isCustom(grant.role.value, scope: scope) {
                 sink.error("role '\(grant.role.value)' is built in and takes no attributes; attributes are for custom roles",
                            at: grant.role.location)
@@ -213,18 +232,19 @@ struct Validator {
             return
         }
         guard let limit else { return }
-        let active = org.members.filter { !($0.expires?.hasPassed(at: now) ?? false) }.sorted { $0.location < $1.location }
-        guard active.count > limit else { return }
+        let isActive = { (m: Member) in !(m.expires?.hasPassed(at: now) ?? false) }
+        guard org.members.count > limit, org.members.count(where: isActive) > limit else { return }
+        let active = org.members.filter(isActive).sorted { $0.location < $1.location }
         let first = active[limit]
         sink.error("org '\(org.name)' has \(active.count) members but \(source) allows \(limit) seats; '\(first.email)' is member \(limit + 1)",
                    at: first.location,
                    notes: [DiagnosticNote("seat limit set here", at: org.settings.location)])
     }
 
-    private func expiryWarning(_ expiry: Expiry?, _ what: String, _ org: Organization) {
+    private func expiryWarning(_ expiry: Expiry?, _ what: @autoclosure () -> String, _ org: Organization) {
         guard let expiry, expiry.hasPassed(at: now) else { return }
         let zone = expiry.lastDay == nil ? "" : " (\(org.settings.timezone))"
-        sink.warning("\(what) expired on \(expiry.written)\(zone); the plan will revoke it", at: expiry.location)
+        sink.warning("\(what()) expired on \(expiry.written)\(zone); the plan will revoke it", at: expiry.location)
     }
 }
 
@@ -256,12 +276,12 @@ struct RoleIndex {
 
     /// Reports an unknown role or one used at the wrong scope; true when the role fits.
     @discardableResult
-    func check(_ role: Located<String>, scope: RoleScope, use: String, sink: DiagnosticSink) -> Bool {
+    func check(_ role: Located<String>, scope: RoleScope, use: @autoclosure () -> String, sink: DiagnosticSink) -> Bool {
         if exists(role.value, in: scope) { return true }
         let other: RoleScope = scope == .org ? .app : .org
         if exists(role.value, in: other) {
             let fix = scope == .org ? "grant it on an app with 'app:'" : "omit 'app:' to grant it org-wide"
-            sink.error("role '\(role.value)' is an \(other.rawValue) role and cannot be \(use); \(fix)", at: role.location)
+            sink.error("role '\(role.value)' is an \(other.rawValue) role and cannot be \(use()); \(fix)", at: role.location)
             return false
         }
         let names = names(in: scope)

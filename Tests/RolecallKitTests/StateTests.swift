@@ -26,6 +26,18 @@ struct StateTests {
         #expect(text.hasSuffix("  \"serial\": 7\n}\n"))
     }
 
+    @Test func timestampsAreRFC3339InUTCWholeSeconds() {
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 1_795_435_199.9)) == "2026-11-23T11:59:59Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: -62_135_596_800)) == "0001-01-01T00:00:00Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 253_402_300_800)) == "10000-01-01T00:00:00Z")
+        for seconds in stride(from: -3_000_000_000, to: 5_000_000_000, by: 987_654_321) {
+            let date = Date(timeIntervalSince1970: TimeInterval(seconds))
+            #expect(Timestamp.parse(Timestamp.format(date)) == date)
+        }
+    }
+
     @Test func attributesStaySortedWhateverTheOrderTheyAreSetIn() {
         var a: Attributes = ["sso": .bool(false), "name": .string("Jane"), "role": .string("member")]
         #expect(a.keys == ["name", "role", "sso"])

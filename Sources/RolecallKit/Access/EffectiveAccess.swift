@@ -69,61 +69,89 @@ public enum EffectiveAccess {
 
     /// Everyone's access in every org of the resources; with `only`, just those people (org -> e-mails).
     public static func compute(_ resources: [ResourceID: Attributes], now: Date, only: [String: Set<String>]? = nil) -> [Person] {
-        var byOrg: [String: [ResourceID: Attributes]] = [:]
-        for (id, attributes) in resources where only == nil || only?[id.org] != nil {
-            byOrg[id.org, default: [:]][id] = attributes
-        }
-        return byOrg.keys.sorted(by: byteOrder).flatMap { org in
-            compute(org: org, byOrg[org] ?? [:], now: now, only: only?[org])
+        OrgIndex.build(resources, now: now, only: only).flatMap { index in
+            index.emails.compactMap { index.person($0) }
         }
     }
 
-    private static func string(_ a: Attributes?, _ key: String) -> String? {
+    static func string(_ a: Attributes?, _ key: String) -> String? {
         if case let .string(s)? = a?[key] { return s }
         return nil
     }
 
-    private static func compute(org: String, _ resources: [ResourceID: Attributes], now: Date, only: Set<String>?) -> [Person] {
-        let settings = resources[ResourceID(org: org, kind: .settings, key: "")]
-        let catalogID = string(settings, "catalog").flatMap(CatalogID.init(rawValue:)) ?? .custom
-        let catalog = RoleCatalog.builtin(catalogID)
-        let rules = catalogID.accessRules
-        func live(_ a: Attributes) -> Bool {
-            guard let text = string(a, "expires"), let end = Timestamp.parse(text) else { return true }
-            return end > now
-        }
-        func expiry(_ a: Attributes) -> Date? { string(a, "expires").flatMap(Timestamp.parse) }
-
+    /// One org's resources, indexed by person, from which each person's access is worked out on its own
+    /// (so that a plan's access changes go person by person instead of holding everyone twice).
+    struct OrgIndex {
+        let org: String
+        let now: Date
+        let catalogID: CatalogID
+        let catalog: RoleCatalog
+        let rules: AccessRules
+        /// By name.
         var apps: [(name: String, isPublic: Bool)] = []
+        var appIndex: [String: Int] = [:]
+        var appNames: [String] = []
         var custom: [RoleScope: [String: [String]]] = [:]
         var members: [String: Attributes] = [:]
         var teamsOf: [String: [String]] = [:]
         var grantsOf: [String: [Attributes]] = [:]
         var teamGrants: [String: [Attributes]] = [:]
-        for (id, a) in resources {
-            switch id.kind {
-            case .app: apps.append((id.key, string(a, "visibility") == "public"))
-            case .role:
-                if let scope = string(a, "scope").flatMap(RoleScope.init(rawValue:)), case let .strings(p)? = a["permissions"] {
-                    custom[scope, default: [:]][id.key] = p
-                }
-            case .member where live(a): members[id.key] = a
-            case .teamMembership where live(a):
-                if let team = string(a, "team"), let member = string(a, "member") { teamsOf[member, default: []].append(team) }
-            case .grant where live(a):
-                if let member = string(a, "member") { grantsOf[member, default: []].append(a) }
-                if let team = string(a, "team") { teamGrants[team, default: []].append(a) }
-            default: break
+        /// The people asked for, in byte order.
+        var emails: [String] = []
+
+        /// One index per org (by name) among the resources; with `only`, just the orgs and people named.
+        static func build(_ resources: [ResourceID: Attributes], now: Date, only: [String: Set<String>]?) -> [OrgIndex] {
+            var byOrg: [String: [ResourceID: Attributes]] = [:]
+            for (id, attributes) in resources where only == nil || only?[id.org] != nil {
+                byOrg[id.org, default: [:]][id] = attributes
+            }
+            return byOrg.keys.sorted(by: byteOrder).map { org in
+                OrgIndex(org: org, byOrg[org] ?? [:], now: now, only: only?[org])
             }
         }
-        apps.sort { byteOrder($0.name, $1.name) }
-        let appNames = apps.map(\.name)
 
-        func permissions(_ role: String, _ scope: RoleScope) -> [String] {
+        init(org: String, _ resources: [ResourceID: Attributes], now: Date, only: Set<String>?) {
+            self.org = org
+            self.now = now
+            let settings = resources[ResourceID(org: org, kind: .settings, key: "")]
+            catalogID = string(settings, "catalog").flatMap(CatalogID.init(rawValue:)) ?? .custom
+            catalog = RoleCatalog.builtin(catalogID)
+            rules = catalogID.accessRules
+            for (id, a) in resources {
+                switch id.kind {
+                case .app: apps.append((id.key, string(a, "visibility") == "public"))
+                case .role:
+                    if let scope = string(a, "scope").flatMap(RoleScope.init(rawValue:)), case let .strings(p)? = a["permissions"] {
+                        custom[scope, default: [:]][id.key] = p
+                    }
+                case .member where live(a): members[id.key] = a
+                case .teamMembership where live(a):
+                    if let team = string(a, "team"), let member = string(a, "member") { teamsOf[member, default: []].append(team) }
+                case .grant where live(a):
+                    if let member = string(a, "member") { grantsOf[member, default: []].append(a) }
+                    if let team = string(a, "team") { teamGrants[team, default: []].append(a) }
+                default: break
+                }
+            }
+            apps.sort { byteOrder($0.name, $1.name) }
+            for (i, app) in apps.enumerated() { appIndex[app.name] = i }
+            appNames = apps.map(\.name)
+            emails = members.keys.filter { email in only.map { $0.contains("*") || $0.contains(email) } ?? true }.sorted(by: byteOrder)
+        }
+
+        private func live(_ a: Attributes) -> Bool {
+            guard let text = string(a, "expires"), let end = Timestamp.parse(text) else { return true }
+            return end > now
+        }
+
+        private func expiry(_ a: Attributes) -> Date? { string(a, "expires").flatMap(Timestamp.parse) }
+
+        private func permissions(_ role: String, _ scope: RoleScope) -> [String] {
             if let builtin = catalog.role(named: role, in: scope) { return Array(builtin.permissions) }
             return custom[scope]?[role] ?? []
         }
-        func finish(_ app: String?, _ bindings: [Binding], _ setAside: [(Binding, String)]) -> Scope {
+
+        private func finish(_ app: String?, _ bindings: [Binding], _ setAside: [(Binding, String)]) -> Scope {
             let scope: RoleScope = app == nil ? .org : .app
             let best = bindings.compactMap { catalog.role(named: $0.role, in: scope) }.min { $0.rank < $1.rank }
             let perms = Set(bindings.flatMap { permissions($0.role, scope) }).sorted()
@@ -133,24 +161,27 @@ public enum EffectiveAccess {
                          role: best?.name, permissions: perms)
         }
 
-        var people: [Person] = []
-        for email in members.keys.sorted(by: byteOrder) where only.map({ $0.contains("*") || $0.contains(email) }) ?? true {
-            guard let member = members[email] else { continue }
+        /// One member's access; nil when they are no (live) member of the org.
+        func person(_ email: String) -> Person? {
+            guard let member = members[email] else { return nil }
             let status = string(member, "status") ?? (member["sso"] == .bool(true) ? "active" : "invited")
-            var direct: [(Binding, String?)] = []
+            var orgBindings: [Binding] = []
+            var explicitByApp: [String: [Binding]] = [:]
+            func add(_ binding: Binding, on app: String?) {
+                if let app { explicitByApp[app, default: []].append(binding) } else { orgBindings.append(binding) }
+            }
             for g in grantsOf[email] ?? [] {
                 guard let role = string(g, "role") else { continue }
-                direct.append((Binding(role: role, source: .directGrant, expires: expiry(g), ticket: string(g, "ticket")), string(g, "app")))
+                add(Binding(role: role, source: .directGrant, expires: expiry(g), ticket: string(g, "ticket")), on: string(g, "app"))
             }
             for team in (teamsOf[email] ?? []).sorted() {
                 for g in teamGrants[team] ?? [] {
                     guard let role = string(g, "role") else { continue }
-                    direct.append((Binding(role: role, source: .team(team), expires: expiry(g), ticket: string(g, "ticket")), string(g, "app")))
+                    add(Binding(role: role, source: .team(team), expires: expiry(g), ticket: string(g, "ticket")), on: string(g, "app"))
                 }
             }
 
             // The org scope: base role, plus org-wide grants.
-            var orgBindings = direct.filter { $0.1 == nil }.map(\.0)
             var orgAside: [(Binding, String)] = []
             let base = Binding(role: string(member, "role") ?? "", source: .baseRole, expires: expiry(member),
                                ticket: string(member, "ticket"))
@@ -161,8 +192,16 @@ public enum EffectiveAccess {
             }
             var scopes = [finish(nil, orgBindings, orgAside)]
 
-            for app in apps {
-                var explicit = direct.filter { $0.1 == app.name }.map(\.0)
+            // Apps: every app when an org role reaches apps, else only those with an explicit role.
+            let reaches = orgBindings.contains { binding in
+                switch rules.reach[binding.role] {
+                case .allApps?, .publicApps?: return true
+                default: return false
+                }
+            }
+            let candidates = reaches ? Array(apps.indices) : explicitByApp.keys.compactMap { appIndex[$0] }.sorted()
+            for app in candidates.map({ apps[$0] }) {
+                var explicit = explicitByApp[app.name] ?? []
                 var aside: [(Binding, String)] = []
                 if rules.appRolesWaitForAcceptance, status != "active" {
                     aside += explicit.map { ($0, "waiting for the org invitation to be accepted") }
@@ -185,8 +224,7 @@ public enum EffectiveAccess {
                 guard !explicit.isEmpty || !implied.isEmpty || !aside.isEmpty else { continue }
                 scopes.append(finish(app.name, explicit + implied, aside))
             }
-            people.append(Person(org: org, catalog: catalogID, email: email, status: status, apps: appNames, scopes: scopes))
+            return Person(org: org, catalog: catalogID, email: email, status: status, apps: appNames, scopes: scopes)
         }
-        return people
     }
 }

@@ -46,15 +46,28 @@ public struct AuditRecord: Sendable {
     /// `ok`, or the failure message.
     public var result: String
 
+    /// One JSON object, keys in order, no spaces, newline-terminated (written directly: an apply from an
+    /// empty state logs one line per resource).
     public var jsonLine: String {
-        let ticket = change.after?["ticket"] ?? change.before?["ticket"]
-        var ticketText: String?
-        if case let .string(t)? = ticket { ticketText = t }
-        return JSONValue.withoutNulls([
-            "time": .string(Timestamp.format(time)), "actor": .string(actor), "org": .string(change.id.org),
-            "action": .string(change.action.rawValue), "kind": .string(change.id.kind.rawValue), "key": .string(change.id.key),
-            "reason": .string(change.reason.description), "ticket": .optional(ticketText), "result": .string(result),
-        ]).compact + "\n"
+        var ticket: String?
+        if case let .string(t)? = change.after?["ticket"] ?? change.before?["ticket"] { ticket = t }
+        var out = "{"
+        func field(_ name: String, _ value: String?) {
+            guard let value else { return }
+            if out.utf8.count > 1 { out += "," }
+            out += "\"\(name)\":"
+            JSONValue.quote(value, into: &out)
+        }
+        field("action", change.action.rawValue)
+        field("actor", actor)
+        field("key", change.id.key)
+        field("kind", change.id.kind.rawValue)
+        field("org", change.id.org)
+        field("reason", change.reason.description)
+        field("result", result)
+        field("ticket", ticket)
+        field("time", Timestamp.format(time))
+        return out + "}\n"
     }
 }
 

@@ -273,6 +273,31 @@ enum Timestamp {
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
         let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        if (0...9999).contains(y) {
+            // The common case, written digit by digit (plans and audit logs format one per change).
+            return String(unsafeUninitializedCapacity: 20) { buffer in
+                func put(_ v: Int, _ width: Int, at start: Int) {
+                    var v = v
+                    for i in stride(from: start + width - 1, through: start, by: -1) {
+                        buffer[i] = UInt8(0x30 + v % 10)
+                        v /= 10
+                    }
+                }
+                put(y, 4, at: 0)
+                put(m, 2, at: 5)
+                put(d, 2, at: 8)
+                put(rest / 3600, 2, at: 11)
+                put(rest % 3600 / 60, 2, at: 14)
+                put(rest % 60, 2, at: 17)
+                buffer[4] = UInt8(ascii: "-")
+                buffer[7] = UInt8(ascii: "-")
+                buffer[10] = UInt8(ascii: "T")
+                buffer[13] = UInt8(ascii: ":")
+                buffer[16] = UInt8(ascii: ":")
+                buffer[19] = UInt8(ascii: "Z")
+                return 20
+            }
+        }
         func pad(_ v: Int, _ w: Int = 2) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, w - s.count)) + s

@@ -40,8 +40,8 @@ public struct State: Sendable, Equatable {
 
 // MARK: - File format
 
-/// The state file's JSON: sections per org, keys sorted, two-space indent, so that its git diff is
-/// readable.
+/// The state file's JSON: sections per org, keys sorted, two-space indent, one line per resource, so
+/// that its git diff is readable (a changed member is a changed line).
 ///
 /// ```json
 /// {"format_version": 1, "lineage": "…", "serial": 3,
@@ -62,23 +62,76 @@ public enum StateCodec {
     }
 
     public static func encode(_ state: State) -> Data {
-        var orgs: [String: [String: JSONValue]] = [:]
-        var sections: [String: [String: [String: JSONValue]]] = [:]
-        for (id, attributes) in state.resources {
-            if id.kind == .settings {
-                orgs[id.org, default: [:]]["settings"] = json(attributes)
-            } else {
-                sections[id.org, default: [:]][id.kind.section, default: [:]][id.key] = json(attributes)
+        // Written directly rather than through JSONValue: one line per resource, so that a change to
+        // one member is a one-line diff, and a 100k-member state is written in a fraction of the time.
+        var byOrg: [String: [ResourceKind: [(key: String, attributes: Attributes)]]] = [:]
+        for (id, attributes) in state.resources { byOrg[id.org, default: [:]][id.kind, default: []].append((id.key, attributes)) }
+        var out = "{\n  \"format_version\": \(State.formatVersion),\n  \"lineage\": "
+        out.reserveCapacity(state.resources.count * 120)
+        JSONValue.quote(state.lineage, into: &out)
+        out += ",\n  \"orgs\": {"
+        for (o, org) in byOrg.keys.sorted(by: byteOrder).enumerated() {
+            out += o == 0 ? "\n    " : ",\n    "
+            JSONValue.quote(org, into: &out)
+            out += ": {"
+            let kinds = (byOrg[org] ?? [:]).sorted { byteOrder($0.key.section, $1.key.section) }
+            for (k, (kind, entries)) in kinds.enumerated() {
+                out += k == 0 ? "\n      \"" : ",\n      \""
+                out += kind.section
+                out += "\": "
+                if kind == .settings {
+                    write(entries.first?.attributes ?? [:], into: &out)
+                    continue
+                }
+                out += "{"
+                for (e, entry) in entries.sorted(by: { byteOrder($0.key, $1.key) }).enumerated() {
+                    out += e == 0 ? "\n        " : ",\n        "
+                    JSONValue.quote(entry.key, into: &out)
+                    out += ": "
+                    write(entry.attributes, into: &out)
+                }
+                out += "\n      }"
+            }
+            out += "\n    }"
+        }
+        out += byOrg.isEmpty ? "},\n" : "\n  },\n"
+        out += "  \"serial\": \(state.serial)\n}\n"
+        return Data(out.utf8)
+    }
+
+    /// `{"name": "Jane", "sso": true}` on one line, names in order.
+    private static func write(_ attributes: Attributes, into out: inout String) {
+        out += "{"
+        for (i, (name, value)) in attributes.enumerated() {
+            if i > 0 { out += ", " }
+            JSONValue.quote(name, into: &out)
+            out += ": "
+            switch value {
+            case let .string(s): JSONValue.quote(s, into: &out)
+            case let .bool(b): out += b ? "true" : "false"
+            case let .int(n): out += String(n)
+            case let .strings(list): write(list, into: &out)
+            case let .map(lists):
+                out += "{"
+                for (j, key) in lists.keys.sorted(by: byteOrder).enumerated() {
+                    if j > 0 { out += ", " }
+                    JSONValue.quote(key, into: &out)
+                    out += ": "
+                    write(lists[key] ?? [], into: &out)
+                }
+                out += "}"
             }
         }
-        for (org, bySection) in sections {
-            for (section, entries) in bySection { orgs[org, default: [:]][section] = .object(entries) }
+        out += "}"
+    }
+
+    private static func write(_ list: [String], into out: inout String) {
+        out += "["
+        for (i, item) in list.enumerated() {
+            if i > 0 { out += ", " }
+            JSONValue.quote(item, into: &out)
         }
-        let file = JSONValue.object([
-            "format_version": .int(State.formatVersion), "lineage": .string(state.lineage), "serial": .int(state.serial),
-            "orgs": .object(orgs.mapValues { .object($0) }),
-        ])
-        return Data(file.pretty.utf8)
+        out += "]"
     }
 
     public static func decode(_ data: Data) -> Result<State, Failure> {

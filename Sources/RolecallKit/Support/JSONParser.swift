@@ -115,14 +115,7 @@ struct JSONParser {
             return .object(members)
         }
         while true {
-            skipSpace()
-            guard i < bytes.count else { throw failure("the document ends inside an object (truncated?)") }
-            guard bytes[i] == UInt8(ascii: "\"") else { throw failure("expected a member name in quotes") }
-            let key = try string()
-            skipSpace()
-            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw failure("expected ':' after a member name") }
-            i += 1
-            skipSpace()
+            let key = try memberName()
             guard members.updateValue(try value(), forKey: key) == nil else { throw failure("duplicate member '\(key)'") }
             if try closes(UInt8(ascii: "}"), "an object") { return .object(members) }
         }

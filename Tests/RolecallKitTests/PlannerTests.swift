@@ -274,7 +274,8 @@ struct PlannerPropertyTests {
     /// The plan without where things were declared (which moves when files move).
     static func essence(_ plan: Plan) -> [String] {
         plan.changes.map { c in
-            "\(c.action) \(c.id) \(c.reason) " + [c.before, c.after].map { $0.map { json($0).compact } ?? "-" }.joined(separator: " ")
+            "\(c.action) \(c.id) \(c.reason) " + [c.before, c.after].map { a in a.map { $0.map { "\($0.key)=\($0.value)" }.joined(separator: ",") } ?? "-" }
+                .joined(separator: " ")
         }
     }
 

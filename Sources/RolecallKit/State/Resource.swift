@@ -195,22 +195,6 @@ public struct Attributes: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     }
 }
 
-extension Value {
-    var json: JSONValue {
-        switch self {
-        case let .string(s): return .string(s)
-        case let .bool(b): return .bool(b)
-        case let .int(i): return .int(i)
-        case let .strings(l): return .array(l.map(JSONValue.string))
-        case let .map(m): return .object(m.mapValues { .array($0.map(JSONValue.string)) })
-        }
-    }
-}
-
-func json(_ attributes: Attributes) -> JSONValue {
-    .object(Dictionary(uniqueKeysWithValues: attributes.map { ($0.key, $0.value.json) }))
-}
-
 /// Identity of a resource.
 public struct ResourceID: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     public var org: String

@@ -25,5 +25,6 @@ struct Validate: ParsableCommand {
         let report = ValidationReport(result, strict: strict)
         print(DiagnosticsRenderer(format: output.format, color: output.color).render(report), terminator: "")
         if !report.isValid { throw ExitCode(1) }
+        finish(0, keeping: (result, report))
     }
 }

@@ -10,27 +10,33 @@ public enum Workflow {
         public var diagnostics: [Diagnostic]
         /// The state the plan was made against (a fresh empty one on the first run).
         public var state: State
+        /// The validated manifests and the desired state the plan was made from (nil when planning stopped first).
+        public var manifest: Manifest?
+        public var desired: DesiredState?
     }
 
     /// Reads and validates manifests, reads the state, and plans.
     public static func plan(manifests folder: String, store: some StateStore, options: PlanOptions) -> Planned {
         // The state and the manifests are independent reads: on a large org each takes about as long as
-        // the other, so they run side by side.
-        let (loaded, read) = concurrently({ ManifestLoader(now: options.now).load(folder) },
+        // the other, so they run side by side, the state on a core of its own. The desired state is
+        // built while the manifests are checked.
+        var loader = ManifestLoader(now: options.now)
+        loader.threads = max(1, loader.threads - 1)
+        let (loaded, read) = concurrently({ loader.load(folder, deriving: { DesiredState($0, now: options.now) }) },
                                           { () -> Result<State?, StateError> in Result { () throws(StateError) in try store.read() } })
         var state = State(lineage: "", serial: 0)
         switch read {
         case let .success(existing?): state = existing
         case .success(nil): break
         case let .failure(error):
-            return Planned(plan: nil, diagnostics: loaded.diagnostics + [.error(error.description, at: nil)], state: state)
+            return Planned(plan: nil, diagnostics: loaded.result.diagnostics + [.error(error.description, at: nil)], state: state)
         }
-        guard let manifest = loaded.manifest else {
-            return Planned(plan: nil, diagnostics: loaded.diagnostics, state: state)
+        guard let manifest = loaded.result.manifest, let desired = loaded.derived else {
+            return Planned(plan: nil, diagnostics: loaded.result.diagnostics, state: state)
         }
-        let desired = DesiredState(manifest, now: options.now)
         let (plan, safety) = Planner.plan(desired: desired, current: state, options: options)
-        return Planned(plan: safety.hasErrors ? nil : plan, diagnostics: loaded.diagnostics + safety, state: state)
+        return Planned(plan: safety.hasErrors ? nil : plan, diagnostics: loaded.result.diagnostics + safety, state: state,
+                       manifest: manifest, desired: desired)
     }
 
     /// Who is applying, for the audit log: ROLECALL_ACTOR, else the CI system's user, else the OS user.

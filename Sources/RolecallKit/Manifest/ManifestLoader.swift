@@ -17,6 +17,8 @@ public struct ManifestLoader: Sendable {
     public var reader = YAMLReader()
     /// The instant expiries are compared with (a past expiry is a warning).
     public var now: Date
+    /// How many files are read at once (default: one per core).
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
 
     public init(now: Date) {
         self.now = now
@@ -24,6 +26,13 @@ public struct ManifestLoader: Sendable {
 
     /// Reads every manifest under `folder` (or the single file `folder` names).
     public func load(_ folder: String) -> LoadResult {
+        load(folder, deriving: { _ in () }).result
+    }
+
+    /// Reads every manifest under `folder`, and derives a value from the model while it is being
+    /// checked (what a plan needs next, built side by side with validation). The derived value is
+    /// returned only when the manifests are valid.
+    public func load<T: Sendable>(_ folder: String, deriving derive: (Manifest) -> T) -> (result: LoadResult, derived: T?) {
         let found = ManifestFiles.find(in: folder)
         var diagnostics = found.diagnostics
         // Files are read and decoded independently, side by side, largest first; merging and
@@ -33,7 +42,7 @@ public struct ManifestLoader: Sendable {
             return stat(path, &info) == 0 ? Int(info.st_size) : 0
         }
         let order = found.paths.indices.sorted { sizes[$0] > sizes[$1] }
-        let outcomes = parallelMap(order.count) { n -> Result<Decoded, YAMLError> in
+        var outcomes = parallelMap(order.count, width: threads) { n -> Result<Decoded, YAMLError> in
             read(found.paths[order[n]]).map(decode)
         }
         var decoded = Array(repeating: Decoded(), count: found.paths.count)
@@ -43,12 +52,13 @@ public struct ManifestLoader: Sendable {
             case let .failure(error): diagnostics.append(error.diagnostic)
             }
         }
+        outcomes = []
         if diagnostics.hasErrors {
-            return LoadResult(manifest: nil, diagnostics: diagnostics.sortedForOutput(), files: found.paths)
+            return (LoadResult(manifest: nil, diagnostics: diagnostics.sortedForOutput(), files: found.paths), nil)
         }
-        var result = validate(decoded)
+        var (result, derived) = validate(&decoded, deriving: derive)
         result.files = found.paths
-        return result
+        return (result, derived)
     }
 
     /// One file's documents, decoded, with the problems decoding found.
@@ -82,14 +92,19 @@ public struct ManifestLoader: Sendable {
 
     /// Validates documents that were already read (also used by tests with in-memory YAML).
     public func validate(_ documents: [YAMLDocument]) -> LoadResult {
-        validate([decode(documents)])
+        var files = [decode(documents)]
+        return validate(&files, deriving: { _ in () }).result
     }
 
-    private func validate(_ files: [Decoded]) -> LoadResult {
+    /// Moves the declarations out of `files` into the model (see `Validator.validate`).
+    private func validate<T: Sendable>(_ files: inout [Decoded], deriving derive: (Manifest) -> T) -> (result: LoadResult, derived: T?) {
         let sink = DiagnosticSink()
         for file in files { sink.append(contentsOf: file.diagnostics) }
-        let manifest = Validator(now: now, sink: sink).validate(files.flatMap(\.declarations))
+        var declarations = files.flatMap(\.declarations)
+        files = []
+        let (manifest, derived) = Validator(now: now, sink: sink).validate(&declarations, deriving: derive)
         let diagnostics = sink.diagnostics.sortedForOutput()
-        return LoadResult(manifest: diagnostics.hasErrors ? nil : manifest, diagnostics: diagnostics, files: [])
+        let valid = !diagnostics.hasErrors
+        return (LoadResult(manifest: valid ? manifest : nil, diagnostics: diagnostics, files: []), valid ? derived : nil)
     }
 }

@@ -8,21 +8,41 @@ struct Validator {
     let sink: DiagnosticSink
 
     func validate(_ declarations: [DocumentDeclarations]) -> Manifest {
+        var declarations = declarations
+        return validate(&declarations, deriving: { _ in () }).manifest
+    }
+
+    /// Merges and checks; `derive` runs on the merged model while it is being checked (a plan's
+    /// desired state, built side by side with the checks). Its result means nothing when the
+    /// checks find an error; it is skipped when merging already did.
+    ///
+    /// The declarations are moved into the model (`declarations` is left empty): the lists of a
+    /// large org are sorted in place, which would copy every one still shared.
+    func validate<T: Sendable>(_ declarations: inout [DocumentDeclarations],
+                               deriving derive: (Manifest) -> T) -> (manifest: Manifest, derived: T?) {
         var byOrg: [String: [DocumentDeclarations]] = [:]
         var order: [String] = []
         for d in declarations {
             if byOrg[d.org.value] == nil { order.append(d.org.value) }
             byOrg[d.org.value, default: []].append(d)
         }
-        let organizations = order.sorted().compactMap { name in
-            byOrg[name].map { merge(name, $0) }
+        declarations = []
+        let organizations = order.sorted().compactMap { name -> Organization? in
+            guard var documents = byOrg.removeValue(forKey: name) else { return nil }
+            return merge(name, &documents)
         }
-        return Manifest(organizations: organizations)
+        let manifest = Manifest(organizations: organizations)
+        guard !sink.hasErrors else {
+            for org in organizations { check(org) }
+            return (manifest, nil)
+        }
+        let (derived, ()) = concurrently({ derive(manifest) }, { for org in organizations { check(org) } })
+        return (manifest, derived)
     }
 
     // MARK: Merge
 
-    private func merge(_ name: String, _ documents: [DocumentDeclarations]) -> Organization {
+    private func merge(_ name: String, _ documents: inout [DocumentDeclarations]) -> Organization {
         let location = documents.map(\.org.location).min() ?? documents[0].org.location
         var settings: Settings?
         for d in documents {
@@ -37,13 +57,13 @@ struct Validator {
         let resolvedSettings = settings ?? Settings()
         let zone = Scalars.timeZone(resolvedSettings.timezone)
 
-        var apps = unique(gather(documents, \.apps), key: \.name, at: \.location) { "app '\($0)' is declared twice in org '\(name)'" }
-        var roles = unique(gather(documents, \.roles), key: \.name, at: \.location) { "role '\($0)' is declared twice in org '\(name)'" }
-        var members = unique(gather(documents, \.members), key: \.email, at: \.location) {
+        var apps = unique(take(&documents, \.apps), key: \.name, at: \.location) { "app '\($0)' is declared twice in org '\(name)'" }
+        var roles = unique(take(&documents, \.roles), key: \.name, at: \.location) { "role '\($0)' is declared twice in org '\(name)'" }
+        var members = unique(take(&documents, \.members), key: \.email, at: \.location) {
             "member '\($0)' is declared twice in org '\(name)'"
         }
-        var teams = unique(gather(documents, \.teams), key: \.name, at: \.location) { "team '\($0)' is declared twice in org '\(name)'" }
-        var grants = unique(gather(documents, \.grants), key: \.key, at: \.location) { "grant of \($0) is declared twice in org '\(name)'" }
+        var teams = unique(take(&documents, \.teams), key: \.name, at: \.location) { "team '\($0)' is declared twice in org '\(name)'" }
+        var grants = unique(take(&documents, \.grants), key: \.key, at: \.location) { "grant of \($0) is declared twice in org '\(name)'" }
 
         // Date-only expiries end at the next midnight in the org's zone; many share a day, and the
         // calendar arithmetic is the slow part, so each day is worked out once.
@@ -70,19 +90,22 @@ struct Validator {
         for i in teams.indices { teams[i].members.sort { byteOrder($0.email.value, $1.email.value) } }
         teams.sort { byteOrder($0.name, $1.name) }
         grants.sort { $0.key < $1.key }
-        let org = Organization(name: name, location: location, settings: resolvedSettings, apps: apps, roles: roles,
-                               members: members, teams: teams, grants: grants)
-        check(org)
-        return org
+        return Organization(name: name, location: location, settings: resolvedSettings, apps: apps, roles: roles,
+                            members: members, teams: teams, grants: grants)
     }
 
-    /// One kind of declaration from every document, without copying when only one document has any.
-    private func gather<T>(_ documents: [DocumentDeclarations], _ part: KeyPath<DocumentDeclarations, [T]>) -> [T] {
-        let having = documents.filter { !$0[keyPath: part].isEmpty }
-        if having.count <= 1 { return having.first?[keyPath: part] ?? [] }
+    /// One kind of declaration from every document, moved out of them (no copy when only one
+    /// document has any).
+    private func take<T>(_ documents: inout [DocumentDeclarations], _ part: WritableKeyPath<DocumentDeclarations, [T]>) -> [T] {
         var all: [T] = []
-        all.reserveCapacity(having.reduce(0) { $0 + $1[keyPath: part].count })
-        for d in having { all.append(contentsOf: d[keyPath: part]) }
+        for i in documents.indices where !documents[i][keyPath: part].isEmpty {
+            if all.isEmpty {
+                swap(&all, &documents[i][keyPath: part])
+            } else {
+                all.append(contentsOf: documents[i][keyPath: part])
+                documents[i][keyPath: part] = []
+            }
+        }
         return all
     }
 

@@ -17,13 +17,12 @@ public enum Workflow {
 
     /// Reads and validates manifests, reads the state, and plans.
     public static func plan(manifests folder: String, store: some StateStore, options: PlanOptions) -> Planned {
-        // The state and the manifests are independent reads: on a large org each takes about as long as
-        // the other, so they run side by side, the state on a core of its own. The desired state is
-        // built while the manifests are checked.
-        var loader = ManifestLoader(now: options.now)
-        loader.threads = max(1, loader.threads - 1)
-        let (loaded, read) = concurrently({ loader.load(folder, deriving: { DesiredState($0, now: options.now) }) },
-                                          { () -> Result<State?, StateError> in Result { () throws(StateError) in try store.read() } })
+        // The state and the manifests are independent reads: the state is read as one more file,
+        // side by side with the manifests. The desired state is built while the manifests are checked.
+        let loaded = ManifestLoader(now: options.now).load(
+            folder, alongside: { () -> Result<State?, StateError> in Result { () throws(StateError) in try store.read() } },
+            deriving: { DesiredState($0, now: options.now) })
+        let read = loaded.alongside
         var state = State(lineage: "", serial: 0)
         switch read {
         case let .success(existing?): state = existing

@@ -26,39 +26,53 @@ public struct ManifestLoader: Sendable {
 
     /// Reads every manifest under `folder` (or the single file `folder` names).
     public func load(_ folder: String) -> LoadResult {
-        load(folder, deriving: { _ in () }).result
+        load(folder, alongside: {}, deriving: { _ in () }).result
     }
 
-    /// Reads every manifest under `folder`, and derives a value from the model while it is being
-    /// checked (what a plan needs next, built side by side with validation). The derived value is
-    /// returned only when the manifests are valid.
-    public func load<T: Sendable>(_ folder: String, deriving derive: (Manifest) -> T) -> (result: LoadResult, derived: T?) {
+    /// Reads every manifest under `folder`, with two more pieces of work that a plan needs next:
+    /// `alongside` runs with the file reads, as one more of them (the state file), and `derive` runs
+    /// on the model while it is being checked (the desired state). The derived value is returned
+    /// only when the manifests are valid.
+    public func load<A: Sendable, T: Sendable>(_ folder: String, alongside: () -> A,
+                                               deriving derive: (Manifest) -> T) -> (result: LoadResult, alongside: A, derived: T?) {
         let found = ManifestFiles.find(in: folder)
         var diagnostics = found.diagnostics
         // Files are read and decoded independently, side by side, largest first; merging and
-        // validation then see all of them.
+        // validation then see all of them. The other piece of work comes second: it is about as
+        // large as the largest file, and starts beside it.
         let sizes = found.paths.map { path -> Int in
             var info = stat()
             return stat(path, &info) == 0 ? Int(info.st_size) : 0
         }
-        let order = found.paths.indices.sorted { sizes[$0] > sizes[$1] }
-        var outcomes = parallelMap(order.count, width: threads) { n -> Result<Decoded, YAMLError> in
-            read(found.paths[order[n]]).map(decode)
+        var jobs: [Int?] = found.paths.indices.sorted { sizes[$0] > sizes[$1] }
+        jobs.insert(nil, at: min(1, jobs.count))
+        var outcomes = parallelMap(jobs.count, width: threads) { n -> Outcome<A> in
+            guard let file = jobs[n] else { return .other(alongside()) }
+            return .file(file, read(found.paths[file]).map(decode))
         }
         var decoded = Array(repeating: Decoded(), count: found.paths.count)
-        for (n, outcome) in outcomes.enumerated() {
+        var other: A?
+        for outcome in outcomes {
             switch outcome {
-            case let .success(file): decoded[order[n]] = file
-            case let .failure(error): diagnostics.append(error.diagnostic)
+            case let .file(n, .success(file)): decoded[n] = file
+            case let .file(_, .failure(error)): diagnostics.append(error.diagnostic)
+            case let .other(value): other = value
             }
         }
         outcomes = []
+        guard let other else { preconditionFailure("parallelMap skipped a job") }
         if diagnostics.hasErrors {
-            return (LoadResult(manifest: nil, diagnostics: diagnostics.sortedForOutput(), files: found.paths), nil)
+            return (LoadResult(manifest: nil, diagnostics: diagnostics.sortedForOutput(), files: found.paths), other, nil)
         }
         var (result, derived) = validate(&decoded, deriving: derive)
         result.files = found.paths
-        return (result, derived)
+        return (result, other, derived)
+    }
+
+    /// What one job of `load` produced: a file read and decoded, or the other piece of work.
+    private enum Outcome<Other: Sendable>: Sendable {
+        case file(Int, Result<Decoded, YAMLError>)
+        case other(Other)
     }
 
     /// One file's documents, decoded, with the problems decoding found.

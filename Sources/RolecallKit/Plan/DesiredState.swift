@@ -4,9 +4,9 @@ import Foundation
 /// out (an expired member takes their team memberships and grants along), and remembered with the
 /// expiry that removed it, so the plan can say why.
 public struct DesiredState: Sendable {
-    public var resources: [ResourceID: Attributes] = [:]
-    /// Where each resource was declared.
-    public var locations: [ResourceID: SourceLocation] = [:]
+    /// Every resource the manifests want, with where it was declared. One table rather than two
+    /// (attributes, locations): on a 100k-member org the second table cost a fifth of the build.
+    public private(set) var declared: [ResourceID: Declared] = [:]
     /// Resources the manifests declare but whose access has ended, with the expiry that ended it.
     public var expired: [ResourceID: ExpiredBy] = [:]
     /// Expiries still ahead, for notices and for a saved plan's staleness boundary.
@@ -17,6 +17,17 @@ public struct DesiredState: Sendable {
     public var maxRemovals: [String: RemovalLimit] = [:]
     /// Per org, how long an invitation may stay pending.
     public var invitationTTL: [String: TimeInterval] = [:]
+
+    public struct Declared: Sendable, Hashable {
+        public var attributes: Attributes
+        public var location: SourceLocation
+    }
+
+    /// The desired resources' attributes (a copy of the table without locations).
+    public var resources: [ResourceID: Attributes] { declared.mapValues(\.attributes) }
+
+    /// Where a desired resource was declared.
+    public func location(of id: ResourceID) -> SourceLocation? { declared[id]?.location }
 
     public struct ExpiredBy: Sendable, Hashable {
         /// As written (`2026-07-15`).
@@ -32,8 +43,7 @@ public struct DesiredState: Sendable {
             n + 1 + org.apps.count + org.roles.count + org.members.count + org.grants.count
                 + org.teams.reduce(0) { $0 + 1 + $1.members.count }
         }
-        resources.reserveCapacity(count)
-        locations.reserveCapacity(count)
+        declared.reserveCapacity(count)
         for org in manifest.organizations { add(org, now: now) }
     }
 
@@ -124,8 +134,7 @@ public struct DesiredState: Sendable {
     }
 
     private mutating func put(_ id: ResourceID, _ attributes: Attributes, _ location: SourceLocation) {
-        resources[id] = attributes
-        locations[id] = location
+        declared[id] = Declared(attributes: attributes, location: location)
     }
 
     private mutating func note(_ expiry: Expiry?, _ id: ResourceID, _ now: Date) {

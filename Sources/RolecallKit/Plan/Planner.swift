@@ -60,7 +60,7 @@ public enum Planner {
     public static func plan(desired: DesiredState, current: State, options: PlanOptions) -> (Plan, [Diagnostic]) {
         // The desired resources are diffed in two halves side by side (on a 100k-member org the
         // lookups are most of a no-op plan's time); the halves are merged in a fixed order.
-        let halves = split(desired.resources)
+        let halves = split(desired.declared)
         let (first, second) = concurrently({ diff(halves.0, desired: desired, current: current, options: options) },
                                            { diff(halves.1, desired: desired, current: current, options: options) })
         var pass = first
@@ -69,7 +69,7 @@ public enum Planner {
         // Each desired resource found in the state is one state resource accounted for; when all are,
         // nothing needs removing and the state is not walked a second time.
         if pass.matched < current.resources.count {
-            for (id, before) in current.resources where desired.resources[id] == nil {
+            for (id, before) in current.resources where desired.declared[id] == nil {
                 if id.kind == .member { pass.census.count(id, before, desired: desired, current: current) }
                 if let by = desired.expired[id] {
                     changes.append(Change(action: .delete, id: id, before: before, after: nil,
@@ -99,7 +99,8 @@ public enum Planner {
     }
 
     /// The desired resources in two halves of about equal size.
-    private static func split(_ resources: [ResourceID: Attributes]) -> (Slice<[ResourceID: Attributes]>, Slice<[ResourceID: Attributes]>) {
+    private static func split(_ resources: [ResourceID: DesiredState.Declared])
+        -> (Slice<[ResourceID: DesiredState.Declared]>, Slice<[ResourceID: DesiredState.Declared]>) {
         let middle = resources.index(resources.startIndex, offsetBy: resources.count / 2)
         return (resources[..<middle], resources[middle...])
     }
@@ -140,10 +141,11 @@ public enum Planner {
         }
     }
 
-    private static func diff(_ resources: Slice<[ResourceID: Attributes]>, desired: DesiredState, current: State,
+    private static func diff(_ resources: Slice<[ResourceID: DesiredState.Declared]>, desired: DesiredState, current: State,
                              options: PlanOptions) -> Pass {
         var pass = Pass()
-        for (id, wanted) in resources {
+        for (id, declared) in resources {
+            let wanted = declared.attributes
             guard let before = current.resources[id] else {
                 var after = wanted
                 if id.kind == .member {
@@ -152,7 +154,7 @@ public enum Planner {
                     if !sso { after["invited_at"] = .string(Timestamp.format(options.now)) }
                 }
                 pass.changes.append(Change(action: .create, id: id, before: nil, after: after, reason: .added,
-                                           location: desired.locations[id]))
+                                           location: declared.location))
                 continue
             }
             pass.matched += 1
@@ -164,7 +166,7 @@ public enum Planner {
                 var after = wanted
                 for key in State.stateOnlyAttributes { after[key] = before[key] }
                 pass.changes.append(Change(action: .update, id: id, before: before, after: after, reason: .changed,
-                                           location: desired.locations[id]))
+                                           location: declared.location))
             } else if id.kind == .member, before["status"] == .string("invited"), case let .string(sent)? = before["invited_at"],
                       let sentAt = Timestamp.parse(sent),
                       sentAt.addingTimeInterval(desired.invitationTTL[id.org] ?? Settings.defaultInvitationTTL) <= options.now {
@@ -172,7 +174,7 @@ public enum Planner {
                 var after = before
                 after["invited_at"] = .string(Timestamp.format(options.now))
                 pass.changes.append(Change(action: .update, id: id, before: before, after: after,
-                                           reason: .invitationResent(since: sent), location: desired.locations[id]))
+                                           reason: .invitationResent(since: sent), location: declared.location))
             }
         }
         return pass
@@ -230,7 +232,7 @@ public enum Planner {
             if ids.count <= Self.pendingInvitationsListed {
                 for id in ids {
                     notices.append(Notice(kind: .invitationPending, id: id, message: "invitation to \(id.key) is still pending",
-                                          location: desired.locations[id]))
+                                          location: desired.location(of: id)))
                 }
             } else {
                 let first = smallest(3, of: ids.lazy.map(\.key)).joined(separator: ", ")
@@ -300,12 +302,12 @@ public enum Planner {
     /// sorted by name, strings JSON-quoted (so no two different states print alike).
     static func digest(_ desired: DesiredState) -> String {
         var text = ""
-        text.reserveCapacity(desired.resources.count * 96)
-        for id in desired.resources.keys.sorted() {
+        text.reserveCapacity(desired.declared.count * 96)
+        for id in desired.declared.keys.sorted() {
             JSONValue.quote(id.org, into: &text)
             text += " \(id.kind.rawValue) "
             JSONValue.quote(id.key, into: &text)
-            let attributes = desired.resources[id] ?? [:]
+            let attributes = desired.declared[id]?.attributes ?? [:]
             for key in attributes.keys.sorted() {
                 text += " \(key)="
                 switch attributes[key] {

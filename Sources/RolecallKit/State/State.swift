@@ -134,7 +134,13 @@ public enum StateCodec {
     }
 
     public static func decode(_ data: Data) -> Result<State, Failure> {
-        var reader = Reader(parser: JSONParser([UInt8](data)))
+        let bytes = [UInt8](data)
+        var reader = Reader(parser: JSONParser(bytes))
+        // The writer puts one resource on a line: the line count is a close upper bound that spares
+        // the table its regrowth. Capped by size, so a file of blank lines reserves little; a file
+        // laid out otherwise only grows the table as before.
+        let lines = bytes.withUnsafeBufferPointer { all in all.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
+        reader.resources.reserveCapacity(min(lines, bytes.count / 32))
         do {
             try reader.file()
         } catch {

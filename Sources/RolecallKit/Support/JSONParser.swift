@@ -207,12 +207,19 @@ struct JSONParser {
     private mutating func string() throws(Failure) -> String {
         i += 1
         let start = i
-        // Fast path: no escapes.
-        while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 { i += 1 }
+        // Fast path: no escapes. ASCII needs no validation beyond what String(decoding:) does quickly.
+        var high: UInt8 = 0
+        while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 {
+            high |= bytes[i]
+            i += 1
+        }
         guard i < bytes.count else { throw failure("the document ends inside a string (truncated?)") }
         if bytes[i] == UInt8(ascii: "\"") {
             let end = i
-            let s = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
+            let s = bytes.withUnsafeBufferPointer { all -> String? in
+                let text = UnsafeBufferPointer(rebasing: all[start..<end])
+                return high < 0x80 ? String(decoding: text, as: UTF8.self) : String(validating: text, as: UTF8.self)
+            }
             guard let s else { throw failure("string is not valid UTF-8") }
             i += 1
             return s

@@ -3,21 +3,30 @@ import Foundation
 import Synchronization
 
 /// Runs `work` for every index in `0..<count` on up to `width` threads and returns the results in
-/// index order; each thread takes the next index when it is done with one. Used for independent
-/// reads (one manifest file each); `work` must not touch shared mutable state.
+/// index order; each thread takes the next index when it is done with one. The calling thread is
+/// one of them and always takes index 0 (so the memory the largest job frees is the caller's to
+/// reuse). Used for independent reads (one manifest file each); `work` must not touch shared
+/// mutable state.
 func parallelMap<T: Sendable>(_ count: Int, width: Int, _ work: (Int) -> T) -> [T] {
     let lanes = min(count, width)
     guard lanes > 1 else { return (0..<count).map(work) }
-    let next = Atomic<Int>(0)
+    let next = Atomic<Int>(1)
     let slots = Mutex<[T?]>(Array(repeating: nil, count: count))
     withoutActuallyEscaping(work) { work in
-        let sendable = UncheckedSendable(work)
-        DispatchQueue.concurrentPerform(iterations: lanes) { _ in
+        let shared = UncheckedSendable(work)
+        let drain: @Sendable () -> Void = {
             while case let i = next.add(1, ordering: .relaxed).oldValue, i < count {
-                let result = sendable.value(i)
+                let result = shared.value(i)
                 slots.withLock { $0[i] = result }
             }
         }
+        // Helpers that cannot be started leave their share to the calling thread.
+        let helpers = (1..<lanes).compactMap { _ in startThread(drain) }
+        let first = shared.value(0)
+        slots.withLock { $0[0] = first }
+        drain()
+        // Joined before `work` stops being valid, here.
+        for helper in helpers { pthread_join(helper, nil) }
     }
     return slots.withLock { $0.compactMap { $0 } }
 }

@@ -51,18 +51,20 @@ private struct TreeBuilder {
     let bytes: UnsafeBufferPointer<UInt8>
     let reader: YAMLReader
 
-    /// An open collection. Mutated in place on the stack (never copied out), so appending is O(1).
+    /// An open collection. Its children so far are `values[start...]` (for a mapping: key, value,
+    /// key, value…), so no collection grows an array of its own while it is read: each gets one,
+    /// exactly sized, when it ends (measured: a third of the time of reading a 100k-member file
+    /// went to growing and copying per-collection arrays).
     private struct Frame {
         var isMapping: Bool
         var mark: YAMLMark
-        var items: [YAMLNode] = []
-        var pairs: [YAMLPair] = []
-        var pendingKey: YAMLNode?
+        var start: Int
         /// Keys seen so far, built once a mapping is large enough for a scan to cost more.
         var index: [String: YAMLMark]?
     }
 
-    private var stack: [Frame] = []
+    private var frames: [Frame] = []
+    private var values: [YAMLNode] = []
     private var documents: [YAMLDocument] = []
     private var root: YAMLNode?
     private var documentMark = YAMLMark(line: 1, column: 1)
@@ -94,7 +96,8 @@ private struct TreeBuilder {
                 return .success(documents)
             case YAML_DOCUMENT_START_EVENT:
                 root = nil
-                stack.removeAll(keepingCapacity: true)
+                frames.removeAll(keepingCapacity: true)
+                values.removeAll(keepingCapacity: true)
                 documentMark = mark
             case YAML_DOCUMENT_END_EVENT:
                 documents.append(YAMLDocument(file: file, root: root, mark: documentMark))
@@ -124,17 +127,29 @@ private struct TreeBuilder {
                 if let error = checkAnchorAndTag(anchor: start.anchor, tag: start.tag, at: mark) {
                     return .failure(error)
                 }
-                if let error = push(Frame(isMapping: false, mark: mark), at: mark) { return .failure(error) }
+                if let error = push(isMapping: false, at: mark) { return .failure(error) }
             case YAML_MAPPING_START_EVENT:
                 let start = event.data.mapping_start
                 if let error = checkAnchorAndTag(anchor: start.anchor, tag: start.tag, at: mark) {
                     return .failure(error)
                 }
-                if let error = push(Frame(isMapping: true, mark: mark), at: mark) { return .failure(error) }
+                if let error = push(isMapping: true, at: mark) { return .failure(error) }
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                guard let frame = stack.popLast() else { continue }
-                let node = frame.isMapping ? YAMLNode(.mapping(frame.pairs), at: frame.mark)
-                    : YAMLNode(.sequence(frame.items), at: frame.mark)
+                guard let frame = frames.popLast() else { continue }
+                let node: YAMLNode
+                if frame.isMapping {
+                    var pairs: [YAMLPair] = []
+                    pairs.reserveCapacity((values.count - frame.start) / 2)
+                    var i = frame.start
+                    while i + 1 < values.count {
+                        pairs.append(YAMLPair(key: values[i], value: values[i + 1]))
+                        i += 2
+                    }
+                    node = YAMLNode(.mapping(pairs), at: frame.mark)
+                } else {
+                    node = YAMLNode(.sequence(Array(values[frame.start...])), at: frame.mark)
+                }
+                values.removeSubrange(frame.start...)
                 if let error = add(node) { return .failure(error) }
             default:
                 continue  // STREAM_START, NO_EVENT
@@ -142,56 +157,51 @@ private struct TreeBuilder {
         }
     }
 
-    private mutating func push(_ frame: Frame, at mark: YAMLMark) -> YAMLError? {
-        guard stack.count < reader.maxDepth else {
+    private mutating func push(isMapping: Bool, at mark: YAMLMark) -> YAMLError? {
+        guard frames.count < reader.maxDepth else {
             return failure("nesting is deeper than \(reader.maxDepth) levels", mark)
         }
-        stack.append(frame)
+        frames.append(Frame(isMapping: isMapping, mark: mark, start: values.count))
         return nil
     }
 
     /// Attaches a finished node to its parent (or makes it the document's root).
     private mutating func add(_ node: YAMLNode) -> YAMLError? {
-        let top = stack.count - 1
-        guard top >= 0 else {
+        guard let frame = frames.last else {
             root = node
             return nil
         }
-        guard stack[top].isMapping else {
-            stack[top].items.append(node)
-            return nil
+        // In a mapping, a node at an even offset is a key; keys are checked before they are kept.
+        if frame.isMapping, (values.count - frame.start) % 2 == 0 {
+            guard case let .scalar(name, _) = node.content else {
+                return failure("mapping keys must be plain strings, found \(node.kindDescription)", node.mark)
+            }
+            if let first = firstOccurrence(of: name, at: node.mark, from: frame.start) {
+                return failure("duplicate key '\(name)'", node.mark,
+                               notes: [DiagnosticNote("first defined here", at: location(first))])
+            }
         }
-        if let key = stack[top].pendingKey {
-            stack[top].pairs.append(YAMLPair(key: key, value: node))
-            stack[top].pendingKey = nil
-            return nil
-        }
-        guard case let .scalar(name, _) = node.content else {
-            return failure("mapping keys must be plain strings, found \(node.kindDescription)", node.mark)
-        }
-        if let first = firstOccurrence(of: name, at: node.mark, in: &stack[top]) {
-            return failure("duplicate key '\(name)'", node.mark,
-                           notes: [DiagnosticNote("first defined here", at: location(first))])
-        }
-        stack[top].pendingKey = node
+        values.append(node)
         return nil
     }
 
     /// Small mappings are scanned; large ones get a dictionary built once.
-    private func firstOccurrence(of name: String, at mark: YAMLMark, in frame: inout Frame) -> YAMLMark? {
-        if frame.pairs.count < 16 {
-            for pair in frame.pairs where pair.key.scalarText == name { return pair.key.mark }
+    private mutating func firstOccurrence(of name: String, at mark: YAMLMark, from start: Int) -> YAMLMark? {
+        let keys = stride(from: start, to: values.count, by: 2)
+        if values.count - start < 32 {
+            for i in keys where values[i].scalarText == name { return values[i].mark }
             return nil
         }
-        if frame.index == nil {
+        let top = frames.count - 1
+        if frames[top].index == nil {
             var built: [String: YAMLMark] = [:]
-            for pair in frame.pairs {
-                if let text = pair.key.scalarText, built[text] == nil { built[text] = pair.key.mark }
+            for i in keys {
+                if let text = values[i].scalarText, built[text] == nil { built[text] = values[i].mark }
             }
-            frame.index = built
+            frames[top].index = built
         }
-        if let found = frame.index?[name] { return found }
-        frame.index?[name] = mark
+        if let found = frames[top].index?[name] { return found }
+        frames[top].index?[name] = mark
         return nil
     }
 

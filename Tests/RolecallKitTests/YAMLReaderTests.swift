@@ -68,6 +68,36 @@ struct YAMLReaderTests {
         #expect(error.notes.first?.location?.line == 8)
     }
 
+    @Test func siblingMappingsDoNotShareKeys() throws {
+        // Large sibling mappings in a list, each with the same keys, and a duplicate only in the last.
+        func mapping(_ extra: String = "") -> String {
+            "  - " + (0..<20).map { "k\($0): v\($0)" }.joined(separator: "\n    ") + extra + "\n"
+        }
+        let docs = try read("list:\n" + mapping() + mapping() + "  - [a, [b, {c: d}], e]\n")
+        guard case let .mapping(top)? = docs.first?.root?.content, case let .sequence(items) = top[0].value.content else {
+            Issue.record("not a mapping holding a list")
+            return
+        }
+        #expect(items.count == 3)
+        for item in items.prefix(2) {
+            guard case let .mapping(pairs) = item.content else { continue }
+            #expect(pairs.map { $0.key.scalarText ?? "" } == (0..<20).map { "k\($0)" })
+            #expect(pairs.map { $0.value.scalarText ?? "" } == (0..<20).map { "v\($0)" })
+        }
+        guard case let .sequence(flow) = items[2].content, case let .sequence(inner) = flow[1].content,
+              case let .mapping(innermost) = inner[1].content else {
+            Issue.record("nested flow collections lost their shape")
+            return
+        }
+        #expect(flow.map { $0.scalarText } == ["a", nil, "e"])
+        #expect(innermost.first?.key.scalarText == "c" && innermost.first?.value.scalarText == "d")
+
+        let error = try #require(yamlError("list:\n" + mapping() + mapping("\n    k3: again")))
+        #expect(error.message == "duplicate key 'k3'")
+        #expect(error.location.line == 42)
+        #expect(error.notes.first?.location?.line == 25)
+    }
+
     @Test func quotedAndPlainKeysAreTheSameKey() throws {
         let error = try #require(yamlError("org: a\n\"org\": b\n"))
         #expect(error.message == "duplicate key 'org'")

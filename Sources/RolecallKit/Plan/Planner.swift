@@ -109,16 +109,37 @@ public enum Planner {
     private struct Pass {
         var changes: [Change] = []
         /// Members whose invitation is still pending, per org (for notices).
-        var pending: [String: [ResourceID]] = [:]
+        var pending: [String: Pending] = [:]
         /// Desired resources found in the state.
         var matched = 0
         var census = MemberCensus()
 
         mutating func merge(_ other: Pass) {
             changes += other.changes
-            pending.merge(other.pending, uniquingKeysWith: +)
+            pending.merge(other.pending) { $0.merged($1) }
             matched += other.matched
             census.merge(other.census)
+        }
+    }
+
+    /// An org's pending invitations: how many, and only what the notices show of them (a first
+    /// import has one per member; keeping them all cost more memory than the rest of the plan).
+    struct Pending: Sendable {
+        var count = 0
+        /// The first ones seen: all of them while there are few enough to list.
+        var listed: [ResourceID] = []
+        /// The three smallest addresses, for the summary when there are many.
+        var smallest: [String] = []
+
+        mutating func add(_ id: ResourceID) {
+            count += 1
+            if listed.count <= Planner.pendingInvitationsListed { listed.append(id) }
+            Planner.keep(id.key, amongSmallest: 3, in: &smallest)
+        }
+
+        func merged(_ other: Pending) -> Pending {
+            Pending(count: count + other.count, listed: Array((listed + other.listed).prefix(Planner.pendingInvitationsListed + 1)),
+                    smallest: Planner.smallest(3, of: smallest + other.smallest))
         }
     }
 
@@ -160,7 +181,7 @@ public enum Planner {
             pass.matched += 1
             if id.kind == .member {
                 pass.census.count(id, before, desired: desired, current: current)
-                if before["status"] == .string("invited") { pass.pending[id.org, default: []].append(id) }
+                if before["status"] == .string("invited") { pass.pending[id.org, default: Pending()].add(id) }
             }
             if !wanted.sameValues(as: before, ignoring: State.isStateOnly) {
                 var after = wanted
@@ -218,7 +239,7 @@ public enum Planner {
         return byteOrder(a.id.key, b.id.key)
     }
 
-    private static func notices(desired: DesiredState, pending: [String: [ResourceID]], options: PlanOptions) -> [Notice] {
+    private static func notices(desired: DesiredState, pending: [String: Pending], options: PlanOptions) -> [Notice] {
         var notices: [Notice] = []
         let horizon = options.now.addingTimeInterval(options.warnWithin)
         for (id, expiry) in desired.upcoming where expiry.endsAt <= horizon {
@@ -228,16 +249,16 @@ public enum Planner {
                                   location: expiry.location))
         }
         // Pending invitations: one notice each, or one per org when there are many (a first import).
-        for (org, ids) in pending {
-            if ids.count <= Self.pendingInvitationsListed {
-                for id in ids {
+        for (org, invitations) in pending {
+            if invitations.count <= Self.pendingInvitationsListed {
+                for id in invitations.listed {
                     notices.append(Notice(kind: .invitationPending, id: id, message: "invitation to \(id.key) is still pending",
                                           location: desired.location(of: id)))
                 }
             } else {
-                let first = smallest(3, of: ids.lazy.map(\.key)).joined(separator: ", ")
+                let first = invitations.smallest.joined(separator: ", ")
                 notices.append(Notice(kind: .invitationPending, id: ResourceID(org: org, kind: .member, key: "*"),
-                                      message: "\(ids.count) invitations in org '\(org)' are still pending (\(first), …)",
+                                      message: "\(invitations.count) invitations in org '\(org)' are still pending (\(first), …)",
                                       location: nil))
             }
         }
@@ -247,12 +268,16 @@ public enum Planner {
     /// The `n` smallest strings in byte order, sorted, without sorting them all.
     static func smallest(_ n: Int, of strings: some Sequence<String>) -> [String] {
         var kept: [String] = []
-        for s in strings where kept.count < n || byteOrder(s, kept[kept.count - 1]) {
-            let at = kept.firstIndex { byteOrder(s, $0) } ?? kept.endIndex
-            kept.insert(s, at: at)
-            if kept.count > n { kept.removeLast() }
-        }
+        for s in strings { keep(s, amongSmallest: n, in: &kept) }
         return kept
+    }
+
+    /// Adds `s` to `kept` (the `n` smallest so far, sorted) when it is one of them.
+    static func keep(_ s: String, amongSmallest n: Int, in kept: inout [String]) {
+        guard kept.count < n || byteOrder(s, kept[kept.count - 1]) else { return }
+        let at = kept.firstIndex { byteOrder(s, $0) } ?? kept.endIndex
+        kept.insert(s, at: at)
+        if kept.count > n { kept.removeLast() }
     }
 
     /// The mass-removal guard and the last-owner rule.

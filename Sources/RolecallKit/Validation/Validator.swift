@@ -84,14 +84,21 @@ struct Validator {
         for i in grants.indices { resolve(&grants[i].expires) }
 
         // Sorted in place: these arrays hold every member of the org, and a copy of each costs as much as the sort.
-        apps.sort { $0.name < $1.name }
-        roles.sort { $0.name < $1.name }
-        members.sort { byteOrder($0.email, $1.email) }
-        for i in teams.indices { teams[i].members.sort { byteOrder($0.email.value, $1.email.value) } }
-        teams.sort { byteOrder($0.name, $1.name) }
-        grants.sort { $0.key < $1.key }
+        // Manifests are usually kept sorted, and a list already in order is left as it is.
+        sortIfNeeded(&apps) { $0.name < $1.name }
+        sortIfNeeded(&roles) { $0.name < $1.name }
+        sortIfNeeded(&members) { byteOrder($0.email, $1.email) }
+        for i in teams.indices { sortIfNeeded(&teams[i].members) { byteOrder($0.email.value, $1.email.value) } }
+        sortIfNeeded(&teams) { byteOrder($0.name, $1.name) }
+        sortIfNeeded(&grants) { $0.key < $1.key }
         return Organization(name: name, location: location, settings: resolvedSettings, apps: apps, roles: roles,
                             members: members, teams: teams, grants: grants)
+    }
+
+    /// Sorts `items` unless they already are in order (one pass instead of a sort that moves every element).
+    private func sortIfNeeded<T>(_ items: inout [T], by less: (T, T) -> Bool) {
+        guard items.indices.dropFirst().contains(where: { less(items[$0], items[$0 - 1]) }) else { return }
+        items.sort(by: less)
     }
 
     /// One kind of declaration from every document, moved out of them (no copy when only one

@@ -20,6 +20,9 @@ let package = Package(
             providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
         ),
 
+        // C layer: glibc's allocator settings (mallopt), used by the command line only.
+        .systemLibrary(name: "CMalloc"),
+
         // Core: reading, model, validation, catalogs, rendering. Never prints, no global state.
         .target(
             name: "RolecallKit",
@@ -34,6 +37,7 @@ let package = Package(
             name: "rolecall",
             dependencies: [
                 "RolecallKit",
+                "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -98,11 +98,12 @@ public enum Planner {
         return (plan, safety(plan, census: pass.census, desired: desired, options: options))
     }
 
+    private typealias Positions = Range<Dictionary<ResourceID, DesiredState.Declared>.Index>
+
     /// The desired resources in two halves of about equal size.
-    private static func split(_ resources: [ResourceID: DesiredState.Declared])
-        -> (Slice<[ResourceID: DesiredState.Declared]>, Slice<[ResourceID: DesiredState.Declared]>) {
+    private static func split(_ resources: [ResourceID: DesiredState.Declared]) -> (Positions, Positions) {
         let middle = resources.index(resources.startIndex, offsetBy: resources.count / 2)
-        return (resources[..<middle], resources[middle...])
+        return (resources.startIndex..<middle, middle..<resources.endIndex)
     }
 
     /// What diffing some of the desired resources found.
@@ -162,12 +163,20 @@ public enum Planner {
         }
     }
 
-    private static func diff(_ resources: Slice<[ResourceID: DesiredState.Declared]>, desired: DesiredState, current: State,
-                             options: PlanOptions) -> Pass {
+    /// Diffs the desired resources at `positions`. Elements are read in place rather than copied
+    /// out whole: a copy retains the location's file name, which every resource of a file shares,
+    /// and two threads retaining one object in turn spend more time than the lookups.
+    private static func diff(_ positions: Positions, desired: DesiredState, current: State, options: PlanOptions) -> Pass {
         var pass = Pass()
-        for (id, declared) in resources {
-            let wanted = declared.attributes
-            guard let before = current.resources[id] else {
+        let ids = desired.declared.keys
+        let declared = desired.declared.values
+        let recorded = current.resources
+        var position = positions.lowerBound
+        while position != positions.upperBound {
+            defer { ids.formIndex(after: &position) }
+            let id = ids[position]
+            let wanted = declared[position].attributes
+            guard let before = recorded[id] else {
                 var after = wanted
                 if id.kind == .member {
                     let sso = after["sso"] == .bool(true)
@@ -175,7 +184,7 @@ public enum Planner {
                     if !sso { after["invited_at"] = .string(Timestamp.format(options.now)) }
                 }
                 pass.changes.append(Change(action: .create, id: id, before: nil, after: after, reason: .added,
-                                           location: declared.location))
+                                           location: declared[position].location))
                 continue
             }
             pass.matched += 1
@@ -187,7 +196,7 @@ public enum Planner {
                 var after = wanted
                 for key in State.stateOnlyAttributes { after[key] = before[key] }
                 pass.changes.append(Change(action: .update, id: id, before: before, after: after, reason: .changed,
-                                           location: declared.location))
+                                           location: declared[position].location))
             } else if id.kind == .member, before["status"] == .string("invited"), case let .string(sent)? = before["invited_at"],
                       let sentAt = Timestamp.parse(sent),
                       sentAt.addingTimeInterval(desired.invitationTTL[id.org] ?? Settings.defaultInvitationTTL) <= options.now {
@@ -195,7 +204,7 @@ public enum Planner {
                 var after = before
                 after["invited_at"] = .string(Timestamp.format(options.now))
                 pass.changes.append(Change(action: .update, id: id, before: before, after: after,
-                                           reason: .invitationResent(since: sent), location: declared.location))
+                                           reason: .invitationResent(since: sent), location: declared[position].location))
             }
         }
         return pass

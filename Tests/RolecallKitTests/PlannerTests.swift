@@ -67,6 +67,41 @@ struct PlannerTests {
         #expect(plan.nextExpiry == parseTimestamp("2026-12-15T23:00:00Z"))
     }
 
+    @Test func desiredResourcesAreSortedByIdAndFoundById() throws {
+        // Teams "a" and "a-b" sort one way, their membership keys ("a/…", "a-b/…") the other; grants
+        // are written (member:…) in another order than they are declared in.
+        let text = """
+            org: acme
+            settings: {catalog: logrocket}
+            members:
+              - {email: b@acme.com, role: owner}
+              - {email: a@acme.com, role: member}
+            teams:
+              - {name: a, members: [b@acme.com]}
+              - {name: a-b, members: [a@acme.com]}
+            grants:
+              - {team: a, role: viewer, app: production}
+              - {member: b@acme.com, role: viewer, app: production}
+              - {member: a@acme.com, role: viewer, app: production}
+            apps: [{name: production}]
+            """
+        let loaded = validate(text)
+        let manifest = try #require(loaded.manifest, "manifests invalid: \(lines(loaded))")
+        let desired = DesiredState(manifest, now: fixedNow)
+        let ids = desired.entries.map(\.id)
+        #expect(ids == ids.sorted())
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.filter { $0.kind == .teamMembership }.map(\.key) == ["a-b/a@acme.com", "a/b@acme.com"])
+        #expect(ids.filter { $0.kind == .grant }.map(\.key)
+            == ["member:a@acme.com:viewer@production", "member:b@acme.com:viewer@production", "team:a:viewer@production"])
+        for entry in desired.entries {
+            #expect(desired.entry(entry.id) == entry)
+            #expect(desired.resources[entry.id] == entry.attributes)
+        }
+        #expect(desired.entry(ResourceID(org: "acme", kind: .member, key: "c@acme.com")) == nil)
+        #expect(desired.location(of: ResourceID(org: "acme", kind: .team, key: "a-b"))?.line == 8)
+    }
+
     @Test func applyingThePlanLeavesNothingToDo() throws {
         let (first, _) = try plan([("a.yaml", org)])
         let state = applied(first, to: State(lineage: "l", serial: 1))

@@ -60,7 +60,8 @@ public enum Planner {
     public static func plan(desired: DesiredState, current: State, options: PlanOptions) -> (Plan, [Diagnostic]) {
         // The desired resources are diffed in two halves side by side (on a 100k-member org the
         // lookups are most of a no-op plan's time); the halves are merged in a fixed order.
-        let halves = split(desired.declared)
+        let middle = desired.entries.count / 2
+        let halves = (0..<middle, middle..<desired.entries.count)
         let (first, second) = concurrently({ diff(halves.0, desired: desired, current: current, options: options) },
                                            { diff(halves.1, desired: desired, current: current, options: options) })
         var pass = first
@@ -69,7 +70,8 @@ public enum Planner {
         // Each desired resource found in the state is one state resource accounted for; when all are,
         // nothing needs removing and the state is not walked a second time.
         if pass.matched < current.resources.count {
-            for (id, before) in current.resources where desired.declared[id] == nil {
+            let wanted = Set(desired.entries.lazy.map(\.id))
+            for (id, before) in current.resources where !wanted.contains(id) {
                 if id.kind == .member { pass.census.count(id, before, desired: desired, current: current) }
                 if let by = desired.expired[id] {
                     changes.append(Change(action: .delete, id: id, before: before, after: nil,
@@ -98,13 +100,6 @@ public enum Planner {
         return (plan, safety(plan, census: pass.census, desired: desired, options: options))
     }
 
-    private typealias Positions = Range<Dictionary<ResourceID, DesiredState.Declared>.Index>
-
-    /// The desired resources in two halves of about equal size.
-    private static func split(_ resources: [ResourceID: DesiredState.Declared]) -> (Positions, Positions) {
-        let middle = resources.index(resources.startIndex, offsetBy: resources.count / 2)
-        return (resources.startIndex..<middle, middle..<resources.endIndex)
-    }
 
     /// What diffing some of the desired resources found.
     private struct Pass {
@@ -163,19 +158,16 @@ public enum Planner {
         }
     }
 
-    /// Diffs the desired resources at `positions`. Elements are read in place rather than copied
+    /// Diffs the desired resources at `positions`. Entries are read in place rather than copied
     /// out whole: a copy retains the location's file name, which every resource of a file shares,
     /// and two threads retaining one object in turn spend more time than the lookups.
-    private static func diff(_ positions: Positions, desired: DesiredState, current: State, options: PlanOptions) -> Pass {
+    private static func diff(_ positions: Range<Int>, desired: DesiredState, current: State, options: PlanOptions) -> Pass {
         var pass = Pass()
-        let ids = desired.declared.keys
-        let declared = desired.declared.values
+        let entries = desired.entries
         let recorded = current.resources
-        var position = positions.lowerBound
-        while position != positions.upperBound {
-            defer { ids.formIndex(after: &position) }
-            let id = ids[position]
-            let wanted = declared[position].attributes
+        for position in positions {
+            let id = entries[position].id
+            let wanted = entries[position].attributes
             guard let before = recorded[id] else {
                 var after = wanted
                 if id.kind == .member {
@@ -184,7 +176,7 @@ public enum Planner {
                     if !sso { after["invited_at"] = .string(Timestamp.format(options.now)) }
                 }
                 pass.changes.append(Change(action: .create, id: id, before: nil, after: after, reason: .added,
-                                           location: declared[position].location))
+                                           location: entries[position].location))
                 continue
             }
             pass.matched += 1
@@ -196,7 +188,7 @@ public enum Planner {
                 var after = wanted
                 for key in State.stateOnlyAttributes { after[key] = before[key] }
                 pass.changes.append(Change(action: .update, id: id, before: before, after: after, reason: .changed,
-                                           location: declared[position].location))
+                                           location: entries[position].location))
             } else if id.kind == .member, before["status"] == .string("invited"), case let .string(sent)? = before["invited_at"],
                       let sentAt = Timestamp.parse(sent),
                       sentAt.addingTimeInterval(desired.invitationTTL[id.org] ?? Settings.defaultInvitationTTL) <= options.now {
@@ -204,7 +196,7 @@ public enum Planner {
                 var after = before
                 after["invited_at"] = .string(Timestamp.format(options.now))
                 pass.changes.append(Change(action: .update, id: id, before: before, after: after,
-                                           reason: .invitationResent(since: sent), location: declared[position].location))
+                                           reason: .invitationResent(since: sent), location: entries[position].location))
             }
         }
         return pass
@@ -336,12 +328,13 @@ public enum Planner {
     /// sorted by name, strings JSON-quoted (so no two different states print alike).
     static func digest(_ desired: DesiredState) -> String {
         var text = ""
-        text.reserveCapacity(desired.declared.count * 96)
-        for id in desired.declared.keys.sorted() {
+        text.reserveCapacity(desired.entries.count * 96)
+        for entry in desired.entries {
+            let id = entry.id
             JSONValue.quote(id.org, into: &text)
             text += " \(id.kind.rawValue) "
             JSONValue.quote(id.key, into: &text)
-            let attributes = desired.declared[id]?.attributes ?? [:]
+            let attributes = entry.attributes
             for key in attributes.keys.sorted() {
                 text += " \(key)="
                 switch attributes[key] {

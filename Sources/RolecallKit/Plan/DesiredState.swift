@@ -69,29 +69,11 @@ public struct DesiredState: Sendable {
     }
 
     /// Sorts entries by id and keeps each id once (the last one added wins, as a table's would).
-    /// The model gives each kind in key order, so usually this only checks; a kind out of order
-    /// (grants, whose keys are written differently from how they sort) is sorted where it is.
+    /// Each kind arrives in key order (see `add`), so usually this only checks.
     private static func sortAndDeduplicate(_ entries: inout [Entry]) {
-        func inOrder(_ range: Range<Int>) -> Bool {
-            range.dropFirst().allSatisfy { entries[$0 - 1].id < entries[$0].id }
-        }
-        func stablySorted(_ range: Range<Int>) -> [Entry] {
-            range.sorted { a, b in entries[a].id != entries[b].id ? entries[a].id < entries[b].id : a < b }.map { entries[$0] }
-        }
-        if inOrder(entries.indices) { return }
-        var start = 0
-        while start < entries.count {
-            var end = start + 1
-            while end < entries.count, entries[end].id.kind == entries[start].id.kind, entries[end].id.org == entries[start].id.org {
-                end += 1
-            }
-            if !inOrder(start..<end) { entries.replaceSubrange(start..<end, with: stablySorted(start..<end)) }
-            start = end
-        }
-        // Kinds or orgs out of order among themselves (org names whose byte order differs): sort it all.
-        if entries.indices.dropFirst().contains(where: { entries[$0].id < entries[$0 - 1].id }) {
-            entries = stablySorted(entries.indices)
-        }
+        guard !isStrictlyAscending(entries) else { return }
+        // Sorting is stable: equal ids keep the order they were added in, and the last one is kept.
+        entries.sort { $0.id < $1.id }
         var kept = 0
         for i in entries.indices {
             if kept > 0, entries[kept - 1].id == entries[i].id {
@@ -102,6 +84,16 @@ public struct DesiredState: Sendable {
             }
         }
         entries.removeSubrange(kept...)
+    }
+
+    private static func isStrictlyAscending(_ entries: [Entry]) -> Bool {
+        entries.withUnsafeBufferPointer { all in all.indices.dropFirst().allSatisfy { all[$0 - 1].id < all[$0].id } }
+    }
+
+    /// Entries of one kind in key order: the model's order, except where a key is written in another
+    /// order than it sorts in (a grant's `team:a-b:…` before `team:a:…`; a membership's `a-b/…`).
+    private static func sortedByKey(_ entries: [Entry]) -> [Entry] {
+        isStrictlyAscending(entries) ? entries : entries.sorted { $0.id < $1.id }
     }
 
     /// The earliest expiry strictly after `now`: the instant a plan made now goes stale.
@@ -170,8 +162,10 @@ public struct DesiredState: Sendable {
                 }
             }
         }
-        entries += memberships
+        entries += Self.sortedByKey(memberships)
 
+        var grants: [Entry] = []
+        grants.reserveCapacity(org.grants.count)
         for grant in org.grants {
             let grantID = id(.grant, grant.key.stateKey)
             var a: Attributes = ["role": .string(grant.role.value)]
@@ -188,9 +182,10 @@ public struct DesiredState: Sendable {
                 expired[grantID] = by
             } else {
                 note(grant.expires, grantID, now)
-                put(grantID, a, grant.location)
+                grants.append(Entry(id: grantID, attributes: a, location: grant.location))
             }
         }
+        entries += Self.sortedByKey(grants)
     }
 
     private mutating func put(_ id: ResourceID, _ attributes: Attributes, _ location: SourceLocation) {

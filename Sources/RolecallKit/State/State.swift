@@ -171,6 +171,7 @@ public enum StateCodec {
         var sawOrgs = false
         var orgsProblem: String?
         var resources: [ResourceID: Attributes] = [:]
+        private var scratch: [Attributes.Element] = []
         private let kinds = Dictionary(uniqueKeysWithValues: ResourceKind.allCases.map { ($0.section, $0) })
 
         init(parser: JSONParser) {
@@ -239,18 +240,20 @@ public enum StateCodec {
                     continue
                 }
                 if kind == .settings {
-                    try resource(ResourceID(org: org, kind: .settings, key: ""), path: "orgs.\(org).settings")
+                    try resource(ResourceID(org: org, kind: .settings, key: ""))
                     continue
                 }
                 guard let open = try object("orgs.\(org).\(section)"), open else { continue }
                 repeat {
                     let key = try parser.memberName()
-                    try resource(ResourceID(org: org, kind: kind, key: key), path: "orgs.\(org).\(section).\(key)")
+                    try resource(ResourceID(org: org, kind: kind, key: key))
                 } while try !parser.endMember()
             } while try !parser.endMember()
         }
 
-        private mutating func resource(_ id: ResourceID, path: @autoclosure () -> String) throws(JSONParser.Failure) {
+        private mutating func resource(_ id: ResourceID) throws(JSONParser.Failure) {
+            // Where it is, for messages; only worked out for one.
+            func path() -> String { "orgs.\(id.org).\(id.kind.section)" + (id.kind == .settings ? "" : ".\(id.key)") }
             guard let attributes = try attributes(path()) else {
                 orgsProblem = orgsProblem ?? "\(path()) is not valid"
                 return
@@ -264,19 +267,26 @@ public enum StateCodec {
         private mutating func attributes(_ path: @autoclosure () -> String) throws(JSONParser.Failure) -> Attributes? {
             guard let open = try object(path()) else { return nil }
             guard open else { return Attributes() }
-            var pairs: [Attributes.Element] = []
+            // Gathered in a buffer kept between resources, then copied once into an array of the
+            // right size (growing a new array pair by pair cost more than the parsing).
+            scratch.removeAll(keepingCapacity: true)
             var valid = true
             repeat {
                 let name = try parser.memberName()
                 if let value = try parser.simpleValue() {
-                    pairs.append((name, value))
+                    scratch.append((name, value))
                 } else if let value = Value(try parser.value()) {
-                    pairs.append((name, value))
+                    scratch.append((name, value))
                 } else {
                     valid = false
                 }
             } while try !parser.endMember()
             guard valid else { return nil }
+            // A new buffer of exactly this size (`Array(scratch)` would share the scratch buffer, and the
+            // next resource's writes would then copy it, spare capacity and all).
+            let pairs = [Attributes.Element](unsafeUninitializedCapacity: scratch.count) { buffer, count in
+                count = buffer.initialize(fromContentsOf: scratch)
+            }
             if let sorted = Attributes(sorted: pairs) { return sorted }
             // Not in rolecall's order (edited by hand): sort, and refuse a name given twice.
             var result = Attributes()

@@ -106,22 +106,29 @@ public struct DesiredState: Sendable {
         if let top = org.catalog.orgRoles.first, org.settings.catalog != .custom { topRoles[name] = top.name }
         if let limit = org.settings.maxRemovals { maxRemovals[name] = limit }
 
-        var settings: Attributes = ["catalog": .string(org.settings.catalog.rawValue), "timezone": .string(org.settings.timezone)]
-        settings["plan"] = org.settings.plan.map(Value.string)
-        settings["seats"] = org.settings.seats.map(Value.int)
-        settings["max_removals"] = org.settings.maxRemovals.map { .string($0.description) }
-        if org.settings.invitationTTL != Settings.defaultInvitationTTL { settings["invitation_ttl"] = .int(Int(org.settings.invitationTTL)) }
-        invitationTTL[name] = org.settings.invitationTTL
+        // Attributes are listed in name order (see `Attributes.init(_:)`).
+        let ttl = org.settings.invitationTTL
+        let settings = Attributes([
+            "catalog": .string(org.settings.catalog.rawValue),
+            "invitation_ttl": ttl != Settings.defaultInvitationTTL ? .int(Int(ttl)) : nil,
+            "max_removals": org.settings.maxRemovals.map { .string($0.description) },
+            "plan": org.settings.plan.map(Value.string),
+            "seats": org.settings.seats.map(Value.int),
+            "timezone": .string(org.settings.timezone),
+        ])
+        invitationTTL[name] = ttl
         put(id(.settings, ""), settings, org.settings.location ?? org.location)
 
         for app in org.apps {
-            var a: Attributes = ["visibility": .string(app.visibility.rawValue)]
-            a["description"] = app.description.map(Value.string)
+            let a = Attributes(["description": app.description.map(Value.string), "visibility": .string(app.visibility.rawValue)])
             put(id(.app, app.name), a, app.location)
         }
         for role in org.roles {
-            var a: Attributes = ["scope": .string(role.scope.rawValue), "permissions": .strings(role.permissions)]
-            a["description"] = role.description.map(Value.string)
+            let a = Attributes([
+                "description": role.description.map(Value.string),
+                "permissions": .strings(role.permissions),
+                "scope": .string(role.scope.rawValue),
+            ])
             put(id(.role, role.name), a, role.location)
         }
 
@@ -129,9 +136,14 @@ public struct DesiredState: Sendable {
         for member in org.members {
             let memberID = id(.member, member.email)
             // The key is the lower-case address; the spelling in manifests is not state (case never causes a change).
-            var a: Attributes = ["role": .string(member.role.value), "sso": .bool(member.sso)]
-            a["name"] = member.name.map(Value.string)
-            add(member.expires, member.justification, to: &a)
+            let a = Attributes([
+                "expires": Self.format(member.expires),
+                "name": member.name.map(Value.string),
+                "reason": member.justification.reason.map(Value.string),
+                "role": .string(member.role.value),
+                "sso": .bool(member.sso),
+                "ticket": member.justification.ticket.map(Value.string),
+            ])
             if let gone = passed(member.expires, now) {
                 expiredMembers[member.email] = ExpiredBy(written: gone.written, endsAt: gone.endsAt, location: gone.location,
                                                          via: memberID)
@@ -145,13 +157,16 @@ public struct DesiredState: Sendable {
         // Memberships go after all teams, to keep each kind together.
         var memberships: [Entry] = []
         for team in org.teams {
-            var a: Attributes = [:]
-            a["description"] = team.description.map(Value.string)
-            put(id(.team, team.name), a, team.location)
+            put(id(.team, team.name), Attributes(["description": team.description.map(Value.string)]), team.location)
             for m in team.members {
                 let membershipID = id(.teamMembership, "\(team.name)/\(m.email.value)")
-                var attrs: Attributes = ["team": .string(team.name), "member": .string(m.email.value)]
-                add(m.expires, m.justification, to: &attrs)
+                let attrs = Attributes([
+                    "expires": Self.format(m.expires),
+                    "member": .string(m.email.value),
+                    "reason": m.justification.reason.map(Value.string),
+                    "team": .string(team.name),
+                    "ticket": m.justification.ticket.map(Value.string),
+                ])
                 if let gone = passed(m.expires, now) {
                     expired[membershipID] = ExpiredBy(written: gone.written, endsAt: gone.endsAt, location: gone.location, via: nil)
                 } else if let by = expiredMembers[m.email.value] {
@@ -168,14 +183,22 @@ public struct DesiredState: Sendable {
         grants.reserveCapacity(org.grants.count)
         for grant in org.grants {
             let grantID = id(.grant, grant.key.stateKey)
-            var a: Attributes = ["role": .string(grant.role.value)]
+            var member: Value?
+            var team: Value?
             switch grant.subject.value {
-            case let .member(email): a["member"] = .string(email)
-            case let .team(team): a["team"] = .string(team)
+            case let .member(email): member = .string(email)
+            case let .team(name): team = .string(name)
             }
-            a["app"] = grant.app.map { .string($0.value) }
-            a["attributes"] = grant.attributes.isEmpty ? nil : .map(grant.attributes)
-            add(grant.expires, grant.justification, to: &a)
+            let a = Attributes([
+                "app": grant.app.map { .string($0.value) },
+                "attributes": grant.attributes.isEmpty ? nil : .map(grant.attributes),
+                "expires": Self.format(grant.expires),
+                "member": member,
+                "reason": grant.justification.reason.map(Value.string),
+                "role": .string(grant.role.value),
+                "team": team,
+                "ticket": grant.justification.ticket.map(Value.string),
+            ])
             if let gone = passed(grant.expires, now) {
                 expired[grantID] = ExpiredBy(written: gone.written, endsAt: gone.endsAt, location: gone.location, via: nil)
             } else if case let .member(email) = grant.subject.value, let by = expiredMembers[email] {
@@ -201,9 +224,8 @@ public struct DesiredState: Sendable {
         return expiry
     }
 
-    private func add(_ expiry: Expiry?, _ justification: Justification, to a: inout Attributes) {
-        a["expires"] = expiry.map { .string(Timestamp.format($0.endsAt)) }
-        a["ticket"] = justification.ticket.map(Value.string)
-        a["reason"] = justification.reason.map(Value.string)
+    /// An expiry as the state records it.
+    private static func format(_ expiry: Expiry?) -> Value? {
+        expiry.map { .string(Timestamp.format($0.endsAt)) }
     }
 }

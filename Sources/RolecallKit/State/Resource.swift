@@ -129,6 +129,20 @@ public struct Attributes: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         for (key, value) in elements { self[key] = value }
     }
 
+    /// Attributes from name-value pairs, nil values left out, in one allocation of the right size
+    /// (inserting one by one regrows the list). Pairs are best given in name order; others are sorted.
+    public init(_ pairs: KeyValuePairs<String, Value?>) {
+        var list: [Element] = []
+        list.reserveCapacity(pairs.reduce(0) { $0 + ($1.value == nil ? 0 : 1) })
+        for case let (name, value?) in pairs { list.append((name, value)) }
+        if let sorted = Attributes(sorted: list) {
+            self = sorted
+        } else {
+            self.init()
+            for (name, value) in list { self[name] = value }
+        }
+    }
+
     /// Pairs already sorted by key with no key twice (the state reader's case); checked, not trusted.
     init?(sorted: [Element]) {
         for i in sorted.indices.dropFirst() where !byteOrder(sorted[i - 1].key, sorted[i].key) { return nil }

@@ -128,6 +128,26 @@ struct ValidationTests {
         ])
     }
 
+    @Test func duplicatesAreFoundInSortedListsToo() {
+        // Lists in order take a fast path; a key given twice, or two spellings of one Unicode name,
+        // must still be caught.
+        let sorted = validate("""
+            org: acme
+            settings: {catalog: logrocket}
+            members:
+              - {email: a@acme.com, role: owner}
+              - {email: b@acme.com, role: member}
+              - {email: b@acme.com, role: member}
+            teams: [{name: "cafe\\u0301"}, {name: "caf\\u00e9"}]
+            """)
+        #expect(lines(sorted) == [
+            "6:5: error: member 'b@acme.com' is declared twice in org 'acme'",
+            "7:16: error: invalid team name 'café': only lower-case letters, digits and '-' are allowed",
+            "7:31: error: team 'café' is declared twice in org 'acme'",
+            "7:38: error: invalid team name 'café': only lower-case letters, digits and '-' are allowed",
+        ])
+    }
+
     @Test func referencesToUndeclaredThings() {
         let result = validate(head + """
             members: [{email: jane@acme.com, role: admin}]

@@ -63,7 +63,7 @@ struct Validator {
             "member '\($0)' is declared twice in org '\(name)'"
         }
         var teams = unique(take(&documents, \.teams), key: \.name, at: \.location) { "team '\($0)' is declared twice in org '\(name)'" }
-        var grants = unique(take(&documents, \.grants), key: \.key, at: \.location) { "grant of \($0) is declared twice in org '\(name)'" }
+        var grants = uniqueHashing(take(&documents, \.grants), key: \.key, at: \.location) { "grant of \($0) is declared twice in org '\(name)'" }
 
         // Date-only expiries end at the next midnight in the org's zone; many share a day, and the
         // calendar arithmetic is the slow part, so each day is worked out once.
@@ -116,8 +116,20 @@ struct Validator {
         return all
     }
 
+    /// `unique` for lists keyed by a string: a list already in strictly ascending byte order of
+    /// ASCII keys (a kept-sorted manifest) can hold no key twice, and is known so in one pass,
+    /// without hashing every key (for ASCII, equal strings are equal bytes).
+    private func unique<T>(_ items: [T], key: (T) -> String, at location: (T) -> SourceLocation,
+                           message: (String) -> String) -> [T] {
+        let ascending = items.indices.allSatisfy { i in
+            let k = key(items[i])
+            return k.utf8.allSatisfy { $0 < 0x80 } && (i == 0 || byteOrder(key(items[i - 1]), k))
+        }
+        return ascending ? items : uniqueHashing(items, key: key, at: location, message: message)
+    }
+
     /// Keeps the first of each key; later ones are reported with a note pointing at the first.
-    private func unique<T, K: Hashable>(_ items: [T], key: (T) -> K, at location: (T) -> SourceLocation,
+    private func uniqueHashing<T, K: Hashable>(_ items: [T], key: (T) -> K, at location: (T) -> SourceLocation,
                                         message: (K) -> String) -> [T] {
         var seen: [K: Int] = [:]
         seen.reserveCapacity(items.count)
@@ -143,7 +155,8 @@ struct Validator {
         checkSettings(org, catalog)
         checkCustomRoles(org, catalog)
         let roles = RoleIndex(org: org)
-        let memberEmails = Set(org.members.map(\.email))
+        var memberEmails = Set<String>(minimumCapacity: org.members.count)
+        for i in org.members.indices { memberEmails.insert(org.members[i].email) }
         let teamNames = Set(org.teams.map(\.name))
         let appNames = Set(org.apps.map(\.name))
 
@@ -155,6 +168,7 @@ struct Validator {
         }
         for team in org.teams {
             var seen: [String: SourceLocation] = [:]
+            seen.reserveCapacity(team.members.count)
             for m in team.members {
                 if let first = seen[m.email.value] {
                     sink.error("'\(m.email.value)' is listed twice in team '\(team.name)'", at: m.email.location,

@@ -26,6 +26,25 @@ struct StateTests {
         #expect(text.hasSuffix("  \"serial\": 7\n}\n"))
     }
 
+    @Test func filesAreReadWholeOrWithTheSystemsReason() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rolecall-read-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let content = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let file = dir.appendingPathComponent("f")
+        try Data(content).write(to: file)
+        #expect(try readFile(file.path).get() == content)
+        let empty = dir.appendingPathComponent("empty")
+        try Data().write(to: empty)
+        #expect(try readFile(empty.path).get().isEmpty)
+        guard case let .failure(directory) = readFile(dir.path), case let .failure(missing) = readFile(dir.path + "/none") else {
+            Issue.record("a directory or a missing file was read")
+            return
+        }
+        #expect(directory.reason == "Is a directory")
+        #expect(missing.reason == "No such file or directory")
+    }
+
     @Test func timestampsAreRFC3339InUTCWholeSeconds() {
         #expect(Timestamp.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
         #expect(Timestamp.format(Date(timeIntervalSince1970: 1_795_435_199.9)) == "2026-11-23T11:59:59Z")

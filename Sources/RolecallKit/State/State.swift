@@ -134,7 +134,10 @@ public enum StateCodec {
     }
 
     public static func decode(_ data: Data) -> Result<State, Failure> {
-        let bytes = [UInt8](data)
+        decode([UInt8](data))
+    }
+
+    public static func decode(_ bytes: [UInt8]) -> Result<State, Failure> {
         var reader = Reader(parser: JSONParser(bytes))
         // The writer puts one resource on a line: the line count is a close upper bound that spares
         // the table its regrowth. Capped by size, so a file of blank lines reserves little; a file

@@ -71,10 +71,12 @@ public struct FileStateStore: StateStore {
 
     public func read() throws(StateError) -> State? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+        let bytes: [UInt8]
+        switch readFile(path) {
+        case let .success(read): bytes = read
+        case let .failure(failure): throw .unreadable(path: path, reason: failure.reason)
         }
-        switch StateCodec.decode(data) {
+        switch StateCodec.decode(bytes) {
         case let .success(state): return state
         case let .failure(problem): throw .invalid(path: path, problem: problem)
         }

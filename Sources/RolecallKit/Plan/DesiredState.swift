@@ -8,8 +8,8 @@ public struct DesiredState: Sendable {
     ///
     /// A sorted list rather than a hash table: the model's lists are already in key order, so it is
     /// built by appending, and the planner walks it in that order, which is also the order the state
-    /// file lists resources in (measured on a 100k-member org: the hash table's inserts were a
-    /// third of the build, and its random order doubled the planner's cache misses).
+    /// file lists resources in, so both are read front to back rather than at random (measured on a
+    /// 100k-member org: a no-op plan took about a sixth less CPU time than with a hash table).
     public private(set) var entries: [Entry] = []
     /// Resources the manifests declare but whose access has ended, with the expiry that ended it.
     public var expired: [ResourceID: ExpiredBy] = [:]

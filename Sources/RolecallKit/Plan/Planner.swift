@@ -100,7 +100,6 @@ public enum Planner {
         return (plan, safety(plan, census: pass.census, desired: desired, options: options))
     }
 
-
     /// What diffing some of the desired resources found.
     private struct Pass {
         var changes: [Change] = []

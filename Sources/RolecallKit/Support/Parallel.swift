@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Synchronization
 
@@ -34,9 +33,9 @@ func parallelMap<T: Sendable>(_ count: Int, width: Int, _ work: (Int) -> T) -> [
 /// Runs two independent pieces of work at the same time and returns both results: `b` on a thread
 /// of its own, `a` on the calling one.
 ///
-/// A plain thread rather than `concurrentPerform`: Dispatch runs a `concurrentPerform` nested in
-/// another one on a single thread, and these pairs nest (the state read beside the manifests, the
-/// checks beside the desired state).
+/// Plain threads rather than Dispatch's `concurrentPerform`, here and in `parallelMap`: Dispatch runs
+/// a `concurrentPerform` nested in another one on a single thread, and these helpers nest (the
+/// checks beside the desired state, inside the manifest load).
 func concurrently<A: Sendable, B: Sendable>(_ a: () -> A, _ b: () -> B) -> (A, B) {
     let second = Mutex<B?>(nil)
     let first = withoutActuallyEscaping(b) { b in
@@ -84,8 +83,8 @@ private func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
     return thread
 }
 
-/// A closure that is only called while its owner waits (concurrentPerform returns when every
-/// iteration has run), so it never outlives what it captures.
+/// A closure that is only called while its owner waits (every thread that calls it is joined before
+/// its owner returns), so it never outlives what it captures.
 private struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }

@@ -130,7 +130,7 @@ struct Validator {
 
     /// Keeps the first of each key; later ones are reported with a note pointing at the first.
     private func uniqueHashing<T, K: Hashable>(_ items: [T], key: (T) -> K, at location: (T) -> SourceLocation,
-                                        message: (K) -> String) -> [T] {
+                                               message: (K) -> String) -> [T] {
         var seen: [K: Int] = [:]
         seen.reserveCapacity(items.count)
         var repeated: [Int] = []

@@ -169,7 +169,7 @@ public struct DesiredState: Sendable {
                 ])
                 if let gone = passed(m.expires, now) {
                     expired[membershipID] = ExpiredBy(written: gone.written, endsAt: gone.endsAt, location: gone.location, via: nil)
-                } else if let by = expiredMembers[m.email.value] {
+                } else if !expiredMembers.isEmpty, let by = expiredMembers[m.email.value] {
                     expired[membershipID] = by
                 } else {
                     note(m.expires, membershipID, now)
@@ -201,7 +201,7 @@ public struct DesiredState: Sendable {
             ])
             if let gone = passed(grant.expires, now) {
                 expired[grantID] = ExpiredBy(written: gone.written, endsAt: gone.endsAt, location: gone.location, via: nil)
-            } else if case let .member(email) = grant.subject.value, let by = expiredMembers[email] {
+            } else if !expiredMembers.isEmpty, case let .member(email) = grant.subject.value, let by = expiredMembers[email] {
                 expired[grantID] = by
             } else {
                 note(grant.expires, grantID, now)

@@ -43,6 +43,13 @@ struct StateTests {
         }
         #expect(directory.reason == "Is a directory")
         #expect(missing.reason == "No such file or directory")
+        // A manifest that cannot be read says why, at line 1, column 1 of it.
+        guard case let .failure(manifest) = ManifestLoader(now: fixedNow).read(dir.path) else {
+            Issue.record("a directory was read as a manifest")
+            return
+        }
+        #expect(manifest.diagnostic.message == "cannot read file: is a directory")
+        #expect(manifest.location == SourceLocation(file: dir.path, line: 1, column: 1))
     }
 
     @Test func timestampsAreRFC3339InUTCWholeSeconds() {

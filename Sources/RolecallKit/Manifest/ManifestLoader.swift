@@ -89,19 +89,13 @@ public struct ManifestLoader: Sendable {
 
     /// Reads one file into YAML documents.
     public func read(_ path: String) -> Result<[YAMLDocument], YAMLError> {
-        let start = SourceLocation(file: path, line: 1, column: 1)
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            let reason = access(path, R_OK) == 0 ? "it cannot be opened" : String(cString: strerror(errno))
-            return .failure(YAMLError(message: "cannot read file: \(reason.lowercased())", location: start, notes: []))
+        switch readFile(path) {
+        case let .success(bytes):
+            return reader.read(bytes, file: path)
+        case let .failure(failure):
+            return .failure(YAMLError(message: "cannot read file: \(failure.reason.lowercased())",
+                                      location: SourceLocation(file: path, line: 1, column: 1), notes: []))
         }
-        defer { try? handle.close() }
-        let data: Data
-        do {
-            data = try handle.readToEnd() ?? Data()
-        } catch {
-            return .failure(YAMLError(message: "cannot read file: \(ManifestFiles.reason(error))", location: start, notes: []))
-        }
-        return reader.read([UInt8](data), file: path)
     }
 
     /// Validates documents that were already read (also used by tests with in-memory YAML).

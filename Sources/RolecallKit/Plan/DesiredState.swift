@@ -28,7 +28,8 @@ public struct DesiredState: Sendable {
         public var location: SourceLocation
     }
 
-    /// The desired resources' attributes by id.
+    /// The desired resources' attributes by id: a table built on each call (for lookups by id in
+    /// bulk; `entry(_:)` finds one).
     public var resources: [ResourceID: Attributes] {
         Dictionary(entries.lazy.map { ($0.id, $0.attributes) }, uniquingKeysWith: { _, last in last })
     }

@@ -34,6 +34,10 @@ struct StateTests {
         let file = dir.appendingPathComponent("f")
         try Data(content).write(to: file)
         #expect(try readFile(file.path).get() == content)
+        // A file whose size says 0 but that has content (as /proc files do) is read to its end.
+        if FileManager.default.fileExists(atPath: "/proc/self/status") {
+            #expect(String(decoding: try readFile("/proc/self/status").get(), as: UTF8.self).hasPrefix("Name:"))
+        }
         let empty = dir.appendingPathComponent("empty")
         try Data().write(to: empty)
         #expect(try readFile(empty.path).get().isEmpty)

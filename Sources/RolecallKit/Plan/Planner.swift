@@ -118,7 +118,7 @@ public enum Planner {
     }
 
     /// An org's pending invitations: how many, and only what the notices show of them (a first
-    /// import has one per member; keeping them all cost more memory than the rest of the plan).
+    /// import has one per member: 85k ids on a 100k-member org, kept for three addresses).
     struct Pending: Sendable {
         var count = 0
         /// The first ones seen: all of them while there are few enough to list.
@@ -157,9 +157,8 @@ public enum Planner {
         }
     }
 
-    /// Diffs the desired resources at `positions`. Entries are read in place rather than copied
-    /// out whole: a copy retains the location's file name, which every resource of a file shares,
-    /// and two threads retaining one object in turn spend more time than the lookups.
+    /// Diffs the desired resources at `positions`. Entries are read in place, id and attributes
+    /// only; the location is read for a change alone.
     private static func diff(_ positions: Range<Int>, desired: DesiredState, current: State, options: PlanOptions) -> Pass {
         var pass = Pass()
         let entries = desired.entries

@@ -47,7 +47,7 @@ struct AccessCommand: ParsableCommand {
         let now = clock.date
         let email = arguments.first { $0.contains("@") }
         let dir = arguments.first { !$0.contains("@") } ?? "."
-        let resources: [ResourceID: Attributes]
+        let resources: ResourceTable
         if let state {
             guard let recorded = try readState(FileStateStore(path: state)) else {
                 report([.error("no state at \(state)", at: nil)], color: false)
@@ -58,7 +58,7 @@ struct AccessCommand: ParsableCommand {
             let loaded = ManifestLoader(now: now).load(dir)
             report(loaded.diagnostics, color: colorAllowed(false, fd: STDERR_FILENO))
             guard let manifest = loaded.manifest else { throw ExitCode(1) }
-            resources = DesiredState(manifest, now: now).resources
+            resources = ResourceTable(DesiredState(manifest, now: now).resources)
         }
         let query: AccessQuery
         if let email {

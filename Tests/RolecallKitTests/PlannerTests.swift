@@ -340,6 +340,33 @@ struct PlannerPropertyTests {
         // And through the state file format.
         let reread = try StateCodec.decode(StateCodec.encode(state)).get()
         #expect(reread == state)
+
+        // A state that drifted (resources gone, changed, added, in orgs before and after this one):
+        // the walk beside a state read from its file and the lookups in a table plan the same.
+        var drifted = reread
+        for (i, id) in reread.resources.keys.enumerated() {
+            if i % 7 == 3 { drifted.resources[id] = nil }
+            if i % 5 == 1 { drifted.resources[id]?["name"] = .string("drift") }
+        }
+        for org in ["aaa", "gen", "zzz"] {
+            drifted.resources[ResourceID(org: org, kind: .member, key: "extra-\(seed)@x.io")] = ["role": .string("member"), "status": .string("invited")]
+            drifted.resources[ResourceID(org: org, kind: .grant, key: "member:extra-\(seed)@x.io:member@app0")] = ["role": .string("member")]
+        }
+        let walked = try StateCodec.decode(StateCodec.encode(drifted)).get()
+        #expect(walked.resources.sortedElements != nil)
+        let looked = State(lineage: walked.lineage, serial: walked.serial, resources: ResourceTable(walked.resources.dictionary))
+        #expect(looked.resources.sortedElements == nil)
+        let desired = DesiredState(manifest, now: fixedNow)
+        #expect(desired.idsAreASCII)
+        let (byWalk, walkProblems) = Planner.plan(desired: desired, current: walked, options: options)
+        let (byLookup, lookupProblems) = Planner.plan(desired: desired, current: looked, options: options)
+        #expect(!byWalk.changes.isEmpty)
+        #expect(Self.essence(byWalk) == Self.essence(byLookup))
+        #expect(byWalk.notices.map(\.message) == byLookup.notices.map(\.message))
+        #expect(walkProblems.map(\.message) == lookupProblems.map(\.message))
+        var converged = walked
+        for change in byWalk.changes { converged.apply(change) }
+        #expect(Planner.plan(desired: desired, current: converged, options: options).0.changes.isEmpty)
     }
 }
 

@@ -105,6 +105,80 @@ struct StateTests {
         #expect(again.description.contains("duplicate member 'x@a.io'"))
     }
 
+    @Test func aStateInRolecallsOrderIsReadAsASortedListAndAnyOtherAsATable() throws {
+        let written = StateCodec.encode(Self.sample)
+        let sorted = try StateCodec.decode(written).get()
+        #expect(sorted.resources.sortedElements?.map(\.key) == sorted.resources.keys.sorted())
+        #expect(sorted == Self.sample)
+        // The same resources with two orgs and two keys out of order, and with a key that is not ASCII.
+        let shuffled = #"""
+            {"format_version": 1, "lineage": "l", "serial": 1, "orgs": {
+              "b": {"members": {"y@b.io": {"role": "member"}, "x@b.io": {"role": "owner"}}},
+              "a": {"teams": {"t": {}}, "apps": {"web": {"visibility": "public"}}}}}
+            """#
+        let unicode = shuffled.replacingOccurrences(of: "t\": {}", with: "t\u{e9}\": {}")
+        for (text, key) in [(shuffled, "t"), (unicode, "t\u{e9}")] {
+            let state = try StateCodec.decode(Data(text.utf8)).get()
+            #expect(state.resources.sortedElements == nil)
+            #expect(state.resources.count == 4)
+            #expect(state.resources[ResourceID(org: "b", kind: .member, key: "x@b.io")] == ["role": .string("owner")])
+            #expect(state.resources[ResourceID(org: "a", kind: .team, key: key)] == Attributes())
+            // Written back, it is in order, and read as a list again when every id is ASCII.
+            let again = try StateCodec.decode(StateCodec.encode(state)).get()
+            #expect(again == state)
+            #expect((again.resources.sortedElements != nil) == (key == "t"))
+        }
+    }
+
+    @Test func aKeyTwiceIsRefusedInOrderOrNot() {
+        for members in [#""x@a.io": {}, "x@a.io": {}"#, #""y@a.io": {}, "x@a.io": {}, "y@a.io": {}"#,
+                        #""x@a.io": {}, "\u00e9@a.io": {}, "x@a.io": {}"#] {
+            let text = #"{"format_version": 1, "lineage": "l", "serial": 1, "orgs": {"a": {"members": {"# + members + "}}}}"
+            guard case let .failure(problem) = StateCodec.decode(Data(text.utf8)) else {
+                Issue.record("a state naming a member twice was accepted: \(members)")
+                continue
+            }
+            #expect(problem.description.contains("duplicate member"), "\(problem)")
+        }
+    }
+
+    /// The table behaves as a dictionary whatever it is kept as: random edits of a sorted table, and
+    /// of a table that starts as a dictionary, checked against a dictionary after each one.
+    @Test(arguments: 0..<20)
+    func aTableIsADictionary(_ seed: Int) throws {
+        var g = PlannerPropertyTests.Generator(seed: UInt64(seed) &* 2_654_435_761 &+ 11)
+        let kinds = ResourceKind.allCases
+        func id() -> ResourceID {
+            let keys = ["a", "b", "c", "K", "\u{212A}", "x@a.io", "team-1/x@a.io", ""]
+            return ResourceID(org: ["a", "b"][g.next(2)], kind: kinds[g.next(kinds.count)], key: keys[g.next(keys.count)])
+        }
+        var model: [ResourceID: Attributes] = [:]
+        for _ in 0..<g.next(30) { model[id()] = ["n": .int(g.next(5))] }
+        let start = model.filter { $0.key.isASCII }
+        var table = seed % 2 == 0
+            ? ResourceTable(ascending: start.sorted { ResourceID.compareASCII($0.key, $1.key) < 0 }.map { ($0.key, $0.value) })
+            : ResourceTable(start)
+        model = start
+        for _ in 0..<60 {
+            let target = id()
+            switch g.next(3) {
+            case 0: model[target] = nil; table[target] = nil
+            default:
+                let value: Attributes = ["n": .int(g.next(5))]
+                model[target] = value
+                table[target] = value
+            }
+            #expect(table.count == model.count)
+            let probe = id()
+            #expect(table[probe] == model[probe], "\(probe)")
+            #expect(table == ResourceTable(model))
+            #expect(Dictionary(table.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) == model)
+            if let list = table.sortedElements {
+                #expect(list.indices.dropFirst().allSatisfy { ResourceID.compareASCII(list[$0 - 1].key, list[$0].key) < 0 })
+            }
+        }
+    }
+
     @Test func everyTruncationIsAClearErrorNeverACrash() {
         let data = [UInt8](StateCodec.encode(Self.sample))
         for cut in stride(from: 0, to: data.count - 1, by: 1) {

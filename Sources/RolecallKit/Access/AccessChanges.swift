@@ -21,7 +21,8 @@ public struct AccessChange: Sendable, Hashable, Codable {
 extension EffectiveAccess {
     /// Per person and scope, what changes between two sets of resources (only scopes that change).
     /// `only` limits the people looked at (org -> e-mails, `*` for everyone in an org).
-    public static func changes(from before: [ResourceID: Attributes], to after: [ResourceID: Attributes], now: Date,
+    public static func changes(from before: some Sequence<(key: ResourceID, value: Attributes)>,
+                               to after: some Sequence<(key: ResourceID, value: Attributes)>, now: Date,
                                only: [String: Set<String>]? = nil) -> [AccessChange] {
         // Org by org, person by person: each person's access before and after is worked out, compared
         // and dropped, so a plan that touches everyone never holds everyone's access twice.

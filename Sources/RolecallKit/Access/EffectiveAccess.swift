@@ -68,7 +68,7 @@ public enum EffectiveAccess {
     }
 
     /// Everyone's access in every org of the resources; with `only`, just those people (org -> e-mails).
-    public static func compute(_ resources: [ResourceID: Attributes], now: Date, only: [String: Set<String>]? = nil) -> [Person] {
+    public static func compute(_ resources: some Sequence<(key: ResourceID, value: Attributes)>, now: Date, only: [String: Set<String>]? = nil) -> [Person] {
         OrgIndex.build(resources, now: now, only: only).flatMap { index in
             index.emails.compactMap { index.person($0) }
         }
@@ -100,7 +100,7 @@ public enum EffectiveAccess {
         var emails: [String] = []
 
         /// One index per org (by name) among the resources; with `only`, just the orgs and people named.
-        static func build(_ resources: [ResourceID: Attributes], now: Date, only: [String: Set<String>]?) -> [OrgIndex] {
+        static func build(_ resources: some Sequence<(key: ResourceID, value: Attributes)>, now: Date, only: [String: Set<String>]?) -> [OrgIndex] {
             var byOrg: [String: [ResourceID: Attributes]] = [:]
             for (id, attributes) in resources where only == nil || only?[id.org] != nil {
                 byOrg[id.org, default: [:]][id] = attributes

@@ -11,6 +11,8 @@ public struct DesiredState: Sendable {
     /// file lists resources in, so both are read front to back rather than at random (measured on a
     /// 100k-member org: a no-op plan took about a sixth less CPU time than with a hash table).
     public private(set) var entries: [Entry] = []
+    /// Whether every id is ASCII (the planner then walks the entries side by side with the state's).
+    public private(set) var idsAreASCII = true
     /// Resources the manifests declare but whose access has ended, with the expiry that ended it.
     public var expired: [ResourceID: ExpiredBy] = [:]
     /// Expiries still ahead, for notices and for a saved plan's staleness boundary.
@@ -67,6 +69,7 @@ public struct DesiredState: Sendable {
         entries.reserveCapacity(count)
         for org in manifest.organizations { add(org, now: now) }
         Self.sortAndDeduplicate(&entries)
+        idsAreASCII = entries.withUnsafeBufferPointer { all in all.indices.allSatisfy { all[$0].id.isASCII } }
     }
 
     /// Sorts entries by id and keeps each id once (the last one added wins, as a table's would).

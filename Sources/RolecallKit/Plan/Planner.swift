@@ -58,31 +58,42 @@ public enum Planner {
     static let pendingInvitationsListed = 20
 
     public static func plan(desired: DesiredState, current: State, options: PlanOptions) -> (Plan, [Diagnostic]) {
-        // The desired resources are diffed in two halves side by side (on a 100k-member org the
-        // lookups are most of a no-op plan's time); the halves are merged in a fixed order.
-        let middle = desired.entries.count / 2
-        let halves = (0..<middle, middle..<desired.entries.count)
-        let (first, second) = concurrently({ diff(halves.0, desired: desired, current: current, options: options) },
-                                           { diff(halves.1, desired: desired, current: current, options: options) })
-        var pass = first
-        pass.merge(second)
-        var changes = pass.changes
-        // Each desired resource found in the state is one state resource accounted for; when all are,
-        // nothing needs removing and the state is not walked a second time.
-        if pass.matched < current.resources.count {
-            let wanted = Set(desired.entries.lazy.map(\.id))
-            for (id, before) in current.resources where !wanted.contains(id) {
-                if id.kind == .member { pass.census.count(id, before, desired: desired, current: current) }
-                if let by = desired.expired[id] {
-                    changes.append(Change(action: .delete, id: id, before: before, after: nil,
-                                          reason: .expired(on: by.written, via: by.via.map(\.description)), location: by.location))
-                } else {
-                    let pending = id.kind == .member && before["status"] == .string("invited")
-                    changes.append(Change(action: .delete, id: id, before: before, after: nil,
-                                          reason: pending ? .invitationCancelled : .removedFromManifests, location: nil))
+        let entries = desired.entries
+        var pass: Pass
+        if let recorded = current.resources.sortedElements, desired.idsAreASCII {
+            // Both sides are lists in id order: walked side by side, in parts taken by the cores as they
+            // come free (on a 100k-member org, a no-op plan is mostly this; members cost more than the
+            // rest, so halves would leave one core waiting). Each part of the desired resources goes
+            // with the state's resources in the same range of ids; the parts are merged in order.
+            let parts = 8
+            let bounds = (0...parts).map { entries.count * $0 / parts }
+            let splits = bounds.indices.map { i in
+                i == 0 ? 0 : i == parts || bounds[i] == entries.count ? recorded.count
+                    : ResourceTable.position(of: entries[bounds[i]].id, in: recorded)
+            }
+            let passes = parallelMap(parts, width: ProcessInfo.processInfo.activeProcessorCount) { p in
+                walk(bounds[p]..<bounds[p + 1], splits[p]..<splits[p + 1], recorded, desired: desired, current: current,
+                     options: options)
+            }
+            pass = passes[0]
+            for other in passes.dropFirst() { pass.merge(other) }
+        } else {
+            // Diffed in two halves side by side, merged in a fixed order.
+            let middle = entries.count / 2
+            let (first, second) = concurrently({ diff(0..<middle, desired: desired, current: current, options: options) },
+                                               { diff(middle..<entries.count, desired: desired, current: current, options: options) })
+            pass = first
+            pass.merge(second)
+            // Each desired resource found in the state is one state resource accounted for; when all are,
+            // nothing needs removing and the state is not walked a second time.
+            if pass.matched < current.resources.count {
+                let wanted = Set(entries.lazy.map(\.id))
+                for (id, before) in current.resources where !wanted.contains(id) {
+                    pass.remove(id, before, desired: desired, current: current)
                 }
             }
         }
+        var changes = pass.changes
         let pending = pass.pending
         if options.onlyExpired { changes.removeAll { !$0.reason.isExpiry } }
         changes.sort(by: executionOrder)
@@ -114,6 +125,19 @@ public enum Planner {
             pending.merge(other.pending) { $0.merged($1) }
             matched += other.matched
             census.merge(other.census)
+        }
+
+        /// A recorded resource the manifests no longer want (or whose expiry has passed).
+        mutating func remove(_ id: ResourceID, _ before: Attributes, desired: DesiredState, current: State) {
+            if id.kind == .member { census.count(id, before, desired: desired, current: current) }
+            if let by = desired.expired[id] {
+                changes.append(Change(action: .delete, id: id, before: before, after: nil,
+                                      reason: .expired(on: by.written, via: by.via.map(\.description)), location: by.location))
+            } else {
+                let pending = id.kind == .member && before["status"] == .string("invited")
+                changes.append(Change(action: .delete, id: id, before: before, after: nil,
+                                      reason: pending ? .invitationCancelled : .removedFromManifests, location: nil))
+            }
         }
     }
 
@@ -157,47 +181,87 @@ public enum Planner {
         }
     }
 
-    /// Diffs the desired resources at `positions`. Entries are read in place, id and attributes
-    /// only; the location is read for a change alone.
-    private static func diff(_ positions: Range<Int>, desired: DesiredState, current: State, options: PlanOptions) -> Pass {
+    /// Diffs the desired resources at `positions` with the recorded resources at `range`, which hold
+    /// the same range of ids; both in id order (ASCII ids, where equal bytes are equal ids), walked
+    /// side by side. Both lists are read in place.
+    private static func walk(_ positions: Range<Int>, _ range: Range<Int>, _ recorded: [ResourceTable.Element],
+                             desired: DesiredState, current: State, options: PlanOptions) -> Pass {
         var pass = Pass()
-        let entries = desired.entries
-        let recorded = current.resources
-        for position in positions {
-            let id = entries[position].id
-            let wanted = entries[position].attributes
-            guard let before = recorded[id] else {
-                var after = wanted
-                if id.kind == .member {
-                    let sso = after["sso"] == .bool(true)
-                    after["status"] = .string(sso ? "active" : "invited")
-                    if !sso { after["invited_at"] = .string(Timestamp.format(options.now)) }
+        desired.entries.withUnsafeBufferPointer { entries in
+            recorded.withUnsafeBufferPointer { recorded in
+                var r = range.lowerBound
+                for position in positions {
+                    var order = -1
+                    while r < range.upperBound {
+                        order = ResourceID.compareASCII(recorded[r].key, entries[position].id)
+                        guard order < 0 else { break }
+                        pass.remove(recorded[r].key, recorded[r].value, desired: desired, current: current)
+                        r += 1
+                    }
+                    if order == 0 {
+                        compare(entries[position], recorded[r].value, desired: desired, current: current, options: options,
+                                into: &pass)
+                        r += 1
+                    } else {
+                        compare(entries[position], nil, desired: desired, current: current, options: options, into: &pass)
+                    }
                 }
-                pass.changes.append(Change(action: .create, id: id, before: nil, after: after, reason: .added,
-                                           location: entries[position].location))
-                continue
-            }
-            pass.matched += 1
-            if id.kind == .member {
-                pass.census.count(id, before, desired: desired, current: current)
-                if before["status"] == .string("invited") { pass.pending[id.org, default: Pending()].add(id) }
-            }
-            if !wanted.sameValues(as: before, ignoring: State.isStateOnly) {
-                var after = wanted
-                for key in State.stateOnlyAttributes { after[key] = before[key] }
-                pass.changes.append(Change(action: .update, id: id, before: before, after: after, reason: .changed,
-                                           location: entries[position].location))
-            } else if id.kind == .member, before["status"] == .string("invited"), case let .string(sent)? = before["invited_at"],
-                      let sentAt = Timestamp.parse(sent),
-                      sentAt.addingTimeInterval(desired.invitationTTL[id.org] ?? Settings.defaultInvitationTTL) <= options.now {
-                // Never re-sent while pending, but once it is older than invitation_ttl it is sent again.
-                var after = before
-                after["invited_at"] = .string(Timestamp.format(options.now))
-                pass.changes.append(Change(action: .update, id: id, before: before, after: after,
-                                           reason: .invitationResent(since: sent), location: entries[position].location))
+                while r < range.upperBound {
+                    pass.remove(recorded[r].key, recorded[r].value, desired: desired, current: current)
+                    r += 1
+                }
             }
         }
         return pass
+    }
+
+    /// Diffs the desired resources at `positions`, looking each up in the state.
+    private static func diff(_ positions: Range<Int>, desired: DesiredState, current: State, options: PlanOptions) -> Pass {
+        var pass = Pass()
+        let recorded = current.resources
+        for position in positions {
+            let entry = desired.entries[position]
+            compare(entry, recorded[entry.id], desired: desired, current: current, options: options, into: &pass)
+        }
+        return pass
+    }
+
+    /// Diffs one desired resource with what the state records for it (nil: nothing).
+    @inline(__always)
+    private static func compare(_ entry: DesiredState.Entry, _ recorded: Attributes?, desired: DesiredState, current: State,
+                                options: PlanOptions, into pass: inout Pass) {
+        let id = entry.id
+        let wanted = entry.attributes
+        guard let before = recorded else {
+            var after = wanted
+            if id.kind == .member {
+                let sso = after["sso"] == .bool(true)
+                after["status"] = .string(sso ? "active" : "invited")
+                if !sso { after["invited_at"] = .string(Timestamp.format(options.now)) }
+            }
+            pass.changes.append(Change(action: .create, id: id, before: nil, after: after, reason: .added,
+                                       location: entry.location))
+            return
+        }
+        pass.matched += 1
+        if id.kind == .member {
+            pass.census.count(id, before, desired: desired, current: current)
+            if before["status"] == .string("invited") { pass.pending[id.org, default: Pending()].add(id) }
+        }
+        if !wanted.sameValues(as: before, ignoring: State.isStateOnly) {
+            var after = wanted
+            for key in State.stateOnlyAttributes { after[key] = before[key] }
+            pass.changes.append(Change(action: .update, id: id, before: before, after: after, reason: .changed,
+                                       location: entry.location))
+        } else if id.kind == .member, before["status"] == .string("invited"), case let .string(sent)? = before["invited_at"],
+                  let sentAt = Timestamp.parse(sent),
+                  sentAt.addingTimeInterval(desired.invitationTTL[id.org] ?? Settings.defaultInvitationTTL) <= options.now {
+            // Never re-sent while pending, but once it is older than invitation_ttl it is sent again.
+            var after = before
+            after["invited_at"] = .string(Timestamp.format(options.now))
+            pass.changes.append(Change(action: .update, id: id, before: before, after: after,
+                                       reason: .invitationResent(since: sent), location: entry.location))
+        }
     }
 
     /// Whose access a set of changes can touch: org -> e-mails, or `*` when settings, apps or roles change.

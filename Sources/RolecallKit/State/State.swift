@@ -9,9 +9,9 @@ public struct State: Sendable, Equatable {
     public var lineage: String
     /// +1 on every write.
     public var serial: Int
-    public var resources: [ResourceID: Attributes]
+    public var resources: ResourceTable
 
-    public init(lineage: String = UUID().uuidString.lowercased(), serial: Int = 0, resources: [ResourceID: Attributes] = [:]) {
+    public init(lineage: String = UUID().uuidString.lowercased(), serial: Int = 0, resources: ResourceTable = ResourceTable()) {
         self.lineage = lineage
         self.serial = serial
         self.resources = resources
@@ -139,11 +139,6 @@ public enum StateCodec {
 
     public static func decode(_ bytes: [UInt8]) -> Result<State, Failure> {
         var reader = Reader(parser: JSONParser(bytes))
-        // The writer puts one resource on a line: the line count is a close upper bound that spares
-        // the table its regrowth. Capped by size, so a file of blank lines reserves little; a file
-        // laid out otherwise only grows the table as before.
-        let lines = bytes.withUnsafeBufferPointer { all in all.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
-        reader.resources.reserveCapacity(min(lines, bytes.count / 32))
         do {
             try reader.file()
         } catch {
@@ -157,11 +152,15 @@ public enum StateCodec {
         guard case let .int(serial)? = reader.top["serial"], serial >= 0 else { return .failure(.corrupt("serial is missing")) }
         guard reader.sawOrgs else { return .failure(.corrupt("orgs is missing")) }
         if let problem = reader.orgsProblem { return .failure(.corrupt(problem)) }
-        return .success(State(lineage: lineage, serial: serial, resources: reader.resources))
+        return .success(State(lineage: lineage, serial: serial, resources: reader.table()))
     }
 
     /// Reads the file in one pass straight into resources, without building a JSON tree (on the state
     /// of a 100k-member org the tree cost more than everything else a no-op plan does).
+    ///
+    /// A file as rolecall writes it (orgs and keys in byte order, ASCII) is read into a sorted list
+    /// (see `ResourceTable`); at the first org or key out of order or not ASCII, what was read so far
+    /// moves into a dictionary, and the rest of the file goes there.
     ///
     /// JSON syntax errors stop reading at once. A file that is JSON but not a state is read to its end,
     /// and its first problem kept, so a newer `format_version` is reported rather than a layout this
@@ -173,9 +172,15 @@ public enum StateCodec {
         var topLevelProblem: String?
         var sawOrgs = false
         var orgsProblem: String?
-        var resources: [ResourceID: Attributes] = [:]
+        /// Resources of the orgs read so far, in id order, while the file is in rolecall's order.
+        private var sorted: [ResourceTable.Element] = []
+        /// The current org's resources, per kind (sections come in name order, ids go in kind order).
+        private var kinds = Array(repeating: [ResourceTable.Element](), count: ResourceKind.allCases.count)
+        private var lastOrg: String?
+        /// Every resource, once the file is found out of order.
+        private var hashed: [ResourceID: Attributes]?
         private var scratch: [Attributes.Element] = []
-        private let kinds = Dictionary(uniqueKeysWithValues: ResourceKind.allCases.map { ($0.section, $0) })
+        private let sections = Dictionary(uniqueKeysWithValues: ResourceKind.allCases.map { ($0.section, $0) })
 
         init(parser: JSONParser) {
             self.parser = parser
@@ -227,8 +232,36 @@ public enum StateCodec {
             repeat {
                 let org = try parser.memberName()
                 guard seen.insert(org).inserted else { throw parser.failure("duplicate member '\(org)'") }
+                if hashed == nil, !org.isASCII || lastOrg.map({ compareBytes($0, org) >= 0 }) == true { unsort() }
+                lastOrg = org
                 try sections(of: org)
+                if hashed == nil { endOrg() }
             } while try !parser.endMember()
+        }
+
+        /// Moves the org's resources to the sorted list, in kind order.
+        private mutating func endOrg() {
+            sorted.reserveCapacity(sorted.count + kinds.reduce(0) { $0 + $1.count })
+            for k in kinds.indices {
+                sorted += kinds[k]
+                kinds[k] = []
+            }
+        }
+
+        /// The file is not in rolecall's order: what was read so far moves into a dictionary.
+        private mutating func unsort() {
+            var table: [ResourceID: Attributes] = [:]
+            table.reserveCapacity(sorted.count + kinds.reduce(0) { $0 + $1.count })
+            for (id, attributes) in sorted { table[id] = attributes }
+            for kind in kinds { for (id, attributes) in kind { table[id] = attributes } }
+            sorted = []
+            kinds = kinds.map { _ in [] }
+            hashed = table
+        }
+
+        /// The resources read.
+        func table() -> ResourceTable {
+            hashed.map(ResourceTable.init) ?? ResourceTable(ascending: sorted)
         }
 
         private mutating func sections(of org: String) throws(JSONParser.Failure) {
@@ -237,7 +270,7 @@ public enum StateCodec {
             repeat {
                 let section = try parser.memberName()
                 guard seen.insert(section).inserted else { throw parser.failure("duplicate member '\(section)'") }
-                guard let kind = kinds[section] else {
+                guard let kind = sections[section] else {
                     _ = try parser.value()
                     orgsProblem = orgsProblem ?? "orgs.\(org).\(section) is not a known section"
                     continue
@@ -261,7 +294,17 @@ public enum StateCodec {
                 orgsProblem = orgsProblem ?? "\(path()) is not valid"
                 return
             }
-            guard resources.updateValue(attributes, forKey: id) == nil else {
+            let order = id.kind.order
+            if hashed == nil {
+                let previous = kinds[order].last.map { compareBytes($0.key.key, id.key) }
+                if previous == 0 { throw parser.failure("duplicate member '\(id.kind == .settings ? "settings" : id.key)'") }
+                if previous ?? -1 < 0, id.key.isASCII {
+                    kinds[order].append((id, attributes))
+                    return
+                }
+                unsort()
+            }
+            guard hashed?.updateValue(attributes, forKey: id) == nil else {
                 throw parser.failure("duplicate member '\(id.kind == .settings ? "settings" : id.key)'")
             }
         }

@@ -156,7 +156,7 @@ struct StateTests {
         for _ in 0..<g.next(30) { model[id()] = ["n": .int(g.next(5))] }
         let start = model.filter { $0.key.isASCII }
         var table = seed % 2 == 0
-            ? ResourceTable(ascending: start.sorted { ResourceID.compareASCII($0.key, $1.key) < 0 }.map { ($0.key, $0.value) })
+            ? ResourceTable(ascending: start.sorted { ResourceID.byteCompare($0.key, $1.key) < 0 }.map { ($0.key, $0.value) })
             : ResourceTable(start)
         model = start
         for _ in 0..<60 {
@@ -174,7 +174,7 @@ struct StateTests {
             #expect(table == ResourceTable(model))
             #expect(Dictionary(table.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) == model)
             if let list = table.sortedElements {
-                #expect(list.indices.dropFirst().allSatisfy { ResourceID.compareASCII(list[$0 - 1].key, list[$0].key) < 0 })
+                #expect(list.indices.dropFirst().allSatisfy { ResourceID.byteCompare(list[$0 - 1].key, list[$0].key) < 0 })
             }
         }
     }

@@ -91,7 +91,7 @@ public struct DesiredState: Sendable {
     }
 
     private static func isStrictlyAscending(_ entries: [Entry]) -> Bool {
-        entries.withUnsafeBufferPointer { all in all.indices.dropFirst().allSatisfy { all[$0 - 1].id < all[$0].id } }
+        entries.withUnsafeBufferPointer { all in all.indices.dropFirst().allSatisfy { ResourceID.byteCompare(all[$0 - 1].id, all[$0].id) < 0 } }
     }
 
     /// Entries of one kind in key order: the model's order, except where a key is written in another
@@ -110,29 +110,32 @@ public struct DesiredState: Sendable {
         if let top = org.catalog.orgRoles.first, org.settings.catalog != .custom { topRoles[name] = top.name }
         if let limit = org.settings.maxRemovals { maxRemovals[name] = limit }
 
-        // Attributes are listed in name order (see `Attributes.init(_:)`).
+        // Attributes are added in name order (see `Attributes.init(_:)`).
         let ttl = org.settings.invitationTTL
-        let settings = Attributes([
-            "catalog": .string(org.settings.catalog.rawValue),
-            "invitation_ttl": ttl != Settings.defaultInvitationTTL ? .int(Int(ttl)) : nil,
-            "max_removals": org.settings.maxRemovals.map { .string($0.description) },
-            "plan": org.settings.plan.map(Value.string),
-            "seats": org.settings.seats.map(Value.int),
-            "timezone": .string(org.settings.timezone),
-        ])
+        let settings = Attributes {
+            $0.add("catalog", .string(org.settings.catalog.rawValue))
+            $0.add("invitation_ttl", ttl != Settings.defaultInvitationTTL ? .int(Int(ttl)) : nil)
+            $0.add("max_removals", org.settings.maxRemovals.map { .string($0.description) })
+            $0.add("plan", org.settings.plan.map(Value.string))
+            $0.add("seats", org.settings.seats.map(Value.int))
+            $0.add("timezone", .string(org.settings.timezone))
+        }
         invitationTTL[name] = ttl
         put(id(.settings, ""), settings, org.settings.location ?? org.location)
 
         for app in org.apps {
-            let a = Attributes(["description": app.description.map(Value.string), "visibility": .string(app.visibility.rawValue)])
+            let a = Attributes {
+                $0.add("description", app.description.map(Value.string))
+                $0.add("visibility", .string(app.visibility.rawValue))
+            }
             put(id(.app, app.name), a, app.location)
         }
         for role in org.roles {
-            let a = Attributes([
-                "description": role.description.map(Value.string),
-                "permissions": .strings(role.permissions),
-                "scope": .string(role.scope.rawValue),
-            ])
+            let a = Attributes {
+                $0.add("description", role.description.map(Value.string))
+                $0.add("permissions", .strings(role.permissions))
+                $0.add("scope", .string(role.scope.rawValue))
+            }
             put(id(.role, role.name), a, role.location)
         }
 
@@ -140,14 +143,14 @@ public struct DesiredState: Sendable {
         for member in org.members {
             let memberID = id(.member, member.email)
             // The key is the lower-case address; the spelling in manifests is not state (case never causes a change).
-            let a = Attributes([
-                "expires": Self.format(member.expires),
-                "name": member.name.map(Value.string),
-                "reason": member.justification.reason.map(Value.string),
-                "role": .string(member.role.value),
-                "sso": .bool(member.sso),
-                "ticket": member.justification.ticket.map(Value.string),
-            ])
+            let a = Attributes {
+                $0.add("expires", Self.format(member.expires))
+                $0.add("name", member.name.map(Value.string))
+                $0.add("reason", member.justification.reason.map(Value.string))
+                $0.add("role", .string(member.role.value))
+                $0.add("sso", .bool(member.sso))
+                $0.add("ticket", member.justification.ticket.map(Value.string))
+            }
             if let gone = passed(member.expires, now) {
                 expiredMembers[member.email] = ExpiredBy(written: gone.written, endsAt: gone.endsAt, location: gone.location,
                                                          via: memberID)
@@ -161,16 +164,16 @@ public struct DesiredState: Sendable {
         // Memberships go after all teams, to keep each kind together.
         var memberships: [Entry] = []
         for team in org.teams {
-            put(id(.team, team.name), Attributes(["description": team.description.map(Value.string)]), team.location)
+            put(id(.team, team.name), Attributes { $0.add("description", team.description.map(Value.string)) }, team.location)
             for m in team.members {
                 let membershipID = id(.teamMembership, "\(team.name)/\(m.email.value)")
-                let attrs = Attributes([
-                    "expires": Self.format(m.expires),
-                    "member": .string(m.email.value),
-                    "reason": m.justification.reason.map(Value.string),
-                    "team": .string(team.name),
-                    "ticket": m.justification.ticket.map(Value.string),
-                ])
+                let attrs = Attributes {
+                    $0.add("expires", Self.format(m.expires))
+                    $0.add("member", .string(m.email.value))
+                    $0.add("reason", m.justification.reason.map(Value.string))
+                    $0.add("team", .string(team.name))
+                    $0.add("ticket", m.justification.ticket.map(Value.string))
+                }
                 if let gone = passed(m.expires, now) {
                     expired[membershipID] = ExpiredBy(written: gone.written, endsAt: gone.endsAt, location: gone.location, via: nil)
                 } else if !expiredMembers.isEmpty, let by = expiredMembers[m.email.value] {
@@ -193,16 +196,16 @@ public struct DesiredState: Sendable {
             case let .member(email): member = .string(email)
             case let .team(name): team = .string(name)
             }
-            let a = Attributes([
-                "app": grant.app.map { .string($0.value) },
-                "attributes": grant.attributes.isEmpty ? nil : .map(grant.attributes),
-                "expires": Self.format(grant.expires),
-                "member": member,
-                "reason": grant.justification.reason.map(Value.string),
-                "role": .string(grant.role.value),
-                "team": team,
-                "ticket": grant.justification.ticket.map(Value.string),
-            ])
+            let a = Attributes {
+                $0.add("app", grant.app.map { .string($0.value) })
+                $0.add("attributes", grant.attributes.isEmpty ? nil : .map(grant.attributes))
+                $0.add("expires", Self.format(grant.expires))
+                $0.add("member", member)
+                $0.add("reason", grant.justification.reason.map(Value.string))
+                $0.add("role", .string(grant.role.value))
+                $0.add("team", team)
+                $0.add("ticket", grant.justification.ticket.map(Value.string))
+            }
             if let gone = passed(grant.expires, now) {
                 expired[grantID] = ExpiredBy(written: gone.written, endsAt: gone.endsAt, location: gone.location, via: nil)
             } else if !expiredMembers.isEmpty, case let .member(email) = grant.subject.value, let by = expiredMembers[email] {

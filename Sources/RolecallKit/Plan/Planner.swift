@@ -193,7 +193,7 @@ public enum Planner {
                 for position in positions {
                     var order = -1
                     while r < range.upperBound {
-                        order = ResourceID.compareASCII(recorded[r].key, entries[position].id)
+                        order = ResourceID.byteCompare(recorded[r].key, entries[position].id)
                         guard order < 0 else { break }
                         pass.remove(recorded[r].key, recorded[r].value, desired: desired, current: current)
                         r += 1

@@ -129,17 +129,39 @@ public struct Attributes: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         for (key, value) in elements { self[key] = value }
     }
 
-    /// Attributes from name-value pairs, nil values left out, in one allocation of the right size
-    /// (inserting one by one regrows the list). Pairs are best given in name order; others are sorted.
-    public init(_ pairs: KeyValuePairs<String, Value?>) {
-        var list: [Element] = []
-        list.reserveCapacity(pairs.reduce(0) { $0 + ($1.value == nil ? 0 : 1) })
-        for case let (name, value?) in pairs { list.append((name, value)) }
-        if let sorted = Attributes(sorted: list) {
-            self = sorted
-        } else {
-            self.init()
-            for (name, value) in list { self[name] = value }
+    /// Attributes from the pairs `fill` adds (nil values left out), in one allocation of the right
+    /// size: the pairs are gathered on the stack first (measured: a list literal of pairs per
+    /// resource cost an allocation and a release of its own). Pairs are best added in name order;
+    /// others are sorted. At most `Builder.capacity` pairs.
+    @inline(__always)
+    init(_ fill: (inout Builder) -> Void) {
+        self = withUnsafeTemporaryAllocation(of: Element.self, capacity: Builder.capacity) { scratch in
+            var builder = Builder(scratch: scratch)
+            fill(&builder)
+            let added = UnsafeMutableBufferPointer(rebasing: scratch[0..<builder.count])
+            let list = [Element](unsafeUninitializedCapacity: added.count) { buffer, count in
+                count = buffer.moveInitialize(fromContentsOf: added)
+            }
+            if let sorted = Attributes(sorted: list) { return sorted }
+            var result = Attributes()
+            for (name, value) in list { result[name] = value }
+            return result
+        }
+    }
+
+    /// Gathers the pairs of `init(_:)`.
+    struct Builder {
+        static let capacity = 8
+        fileprivate let scratch: UnsafeMutableBufferPointer<Element>
+        fileprivate var count = 0
+
+        /// Adds `name` with `value`, or nothing when `value` is nil.
+        @inline(__always)
+        mutating func add(_ name: String, _ value: Value?) {
+            guard let value else { return }
+            precondition(count < scratch.count, "more than \(Self.capacity) attributes")
+            scratch.initializeElement(at: count, to: (name, value))
+            count += 1
         }
     }
 

@@ -37,7 +37,7 @@ public struct ResourceTable: Sendable, Sequence, ExpressibleByDictionaryLiteral 
     /// as it read).
     init(ascending elements: [Element]) {
         assert(elements.indices.allSatisfy { i in
-            elements[i].key.isASCII && (i == 0 || ResourceID.compareASCII(elements[i - 1].key, elements[i].key) < 0)
+            elements[i].key.isASCII && (i == 0 || ResourceID.byteCompare(elements[i - 1].key, elements[i].key) < 0)
         })
         storage = .sorted(elements, edits: 0)
     }
@@ -76,7 +76,7 @@ public struct ResourceTable: Sendable, Sequence, ExpressibleByDictionaryLiteral 
                     return elements.first { $0.key == id }?.value
                 }
                 let i = Self.position(of: id, in: elements)
-                return i < elements.count && ResourceID.compareASCII(elements[i].key, id) == 0 ? elements[i].value : nil
+                return i < elements.count && ResourceID.byteCompare(elements[i].key, id) == 0 ? elements[i].value : nil
             case let .hashed(table):
                 return table[id]
             }
@@ -86,7 +86,7 @@ public struct ResourceTable: Sendable, Sequence, ExpressibleByDictionaryLiteral 
             case .sorted(var elements, var edits):
                 guard id.isASCII else { return hash(setting: id, to: newValue) }
                 let i = Self.position(of: id, in: elements)
-                let found = i < elements.count && ResourceID.compareASCII(elements[i].key, id) == 0
+                let found = i < elements.count && ResourceID.byteCompare(elements[i].key, id) == 0
                 if found, let newValue {
                     storage = .hashed([:])  // drops this reference, so the list is changed in place
                     elements[i].value = newValue
@@ -121,7 +121,7 @@ public struct ResourceTable: Sendable, Sequence, ExpressibleByDictionaryLiteral 
         var high = elements.count
         while low < high {
             let middle = (low + high) / 2
-            if ResourceID.compareASCII(elements[middle].key, id) < 0 { low = middle + 1 } else { high = middle }
+            if ResourceID.byteCompare(elements[middle].key, id) < 0 { low = middle + 1 } else { high = middle }
         }
         return low
     }
@@ -158,7 +158,7 @@ public struct ResourceTable: Sendable, Sequence, ExpressibleByDictionaryLiteral 
 extension ResourceTable: Equatable {
     public static func == (a: ResourceTable, b: ResourceTable) -> Bool {
         if let x = a.sortedElements, let y = b.sortedElements {
-            return x.count == y.count && zip(x, y).allSatisfy { ResourceID.compareASCII($0.key, $1.key) == 0 && $0.value == $1.value }
+            return x.count == y.count && zip(x, y).allSatisfy { ResourceID.byteCompare($0.key, $1.key) == 0 && $0.value == $1.value }
         }
         return a.count == b.count && a.allSatisfy { b[$0.key] == $0.value }
     }
@@ -172,9 +172,10 @@ extension String {
 extension ResourceID {
     var isASCII: Bool { org.isASCII && key.isASCII }
 
-    /// Three-way comparison in id order (org, kind, key) for ASCII ids, where equal bytes are equal
-    /// strings: negative, zero or positive.
-    static func compareASCII(_ a: ResourceID, _ b: ResourceID) -> Int {
+    /// Three-way comparison in id order (org, kind, key; strings by their bytes): negative, zero or
+    /// positive. The order of `<` wherever equal strings are equal bytes; zero means equal ids when
+    /// both are ASCII.
+    static func byteCompare(_ a: ResourceID, _ b: ResourceID) -> Int {
         let org = compareBytes(a.org, b.org)
         if org != 0 { return org }
         if a.kind != b.kind { return a.kind.order < b.kind.order ? -1 : 1 }

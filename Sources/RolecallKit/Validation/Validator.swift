@@ -57,13 +57,16 @@ struct Validator {
         let resolvedSettings = settings ?? Settings()
         let zone = Scalars.timeZone(resolvedSettings.timezone)
 
-        var apps = unique(take(&documents, \.apps), key: \.name, at: \.location) { "app '\($0)' is declared twice in org '\(name)'" }
-        var roles = unique(take(&documents, \.roles), key: \.name, at: \.location) { "role '\($0)' is declared twice in org '\(name)'" }
-        var members = unique(take(&documents, \.members), key: \.email, at: \.location) {
+        // Keys are read by closures rather than key paths (which the runtime applies, element by element).
+        var apps = unique(take(&documents, \.apps), key: { $0.name }, at: { $0.location }) { "app '\($0)' is declared twice in org '\(name)'" }
+        var roles = unique(take(&documents, \.roles), key: { $0.name }, at: { $0.location }) { "role '\($0)' is declared twice in org '\(name)'" }
+        var members = unique(take(&documents, \.members), key: { $0.email }, at: { $0.location }) {
             "member '\($0)' is declared twice in org '\(name)'"
         }
-        var teams = unique(take(&documents, \.teams), key: \.name, at: \.location) { "team '\($0)' is declared twice in org '\(name)'" }
-        var grants = uniqueHashing(take(&documents, \.grants), key: \.key, at: \.location) { "grant of \($0) is declared twice in org '\(name)'" }
+        var teams = unique(take(&documents, \.teams), key: { $0.name }, at: { $0.location }) { "team '\($0)' is declared twice in org '\(name)'" }
+        var grants = uniqueHashing(take(&documents, \.grants), key: { $0.key }, at: { $0.location }) {
+            "grant of \($0) is declared twice in org '\(name)'"
+        }
 
         // Date-only expiries end at the next midnight in the org's zone; many share a day, and the
         // calendar arithmetic is the slow part, so each day is worked out once.
@@ -96,8 +99,11 @@ struct Validator {
     }
 
     /// Sorts `items` unless they already are in order (one pass instead of a sort that moves every element).
+    /// Elements are read in place, here and in `unique`: iterating an array copies each element, and a
+    /// member holds about ten strings to retain and release.
     private func sortIfNeeded<T>(_ items: inout [T], by less: (T, T) -> Bool) {
-        guard items.indices.dropFirst().contains(where: { less(items[$0], items[$0 - 1]) }) else { return }
+        let sorted = items.withUnsafeBufferPointer { all in all.indices.dropFirst().allSatisfy { !less(all[$0], all[$0 - 1]) } }
+        guard !sorted else { return }
         items.sort(by: less)
     }
 
@@ -121,9 +127,11 @@ struct Validator {
     /// without hashing every key (for ASCII, equal strings are equal bytes).
     private func unique<T>(_ items: [T], key: (T) -> String, at location: (T) -> SourceLocation,
                            message: (String) -> String) -> [T] {
-        let ascending = items.indices.allSatisfy { i in
-            let k = key(items[i])
-            return k.utf8.allSatisfy { $0 < 0x80 } && (i == 0 || byteOrder(key(items[i - 1]), k))
+        let ascending = items.withUnsafeBufferPointer { all in
+            all.indices.allSatisfy { i in
+                let k = key(all[i])
+                return k.isASCII && (i == 0 || byteOrder(key(all[i - 1]), k))
+            }
         }
         return ascending ? items : uniqueHashing(items, key: key, at: location, message: message)
     }
@@ -134,13 +142,15 @@ struct Validator {
         var seen: [K: Int] = [:]
         seen.reserveCapacity(items.count)
         var repeated: [Int] = []
-        for (i, item) in items.enumerated() {
-            let k = key(item)
-            if let first = seen[k] {
-                sink.error(message(k), at: location(item), notes: [DiagnosticNote("first declared here", at: location(items[first]))])
-                repeated.append(i)
-            } else {
-                seen[k] = i
+        items.withUnsafeBufferPointer { all in
+            for i in all.indices {
+                let k = key(all[i])
+                if let first = seen[k] {
+                    sink.error(message(k), at: location(all[i]), notes: [DiagnosticNote("first declared here", at: location(all[first]))])
+                    repeated.append(i)
+                } else {
+                    seen[k] = i
+                }
             }
         }
         guard !repeated.isEmpty else { return items }

@@ -58,12 +58,18 @@ struct Validator {
         let zone = Scalars.timeZone(resolvedSettings.timezone)
 
         // Keys are read by closures rather than key paths (which the runtime applies, element by element).
-        var apps = unique(take(&documents, \.apps), key: { $0.name }, at: { $0.location }) { "app '\($0)' is declared twice in org '\(name)'" }
-        var roles = unique(take(&documents, \.roles), key: { $0.name }, at: { $0.location }) { "role '\($0)' is declared twice in org '\(name)'" }
-        var members = unique(take(&documents, \.members), key: { $0.email }, at: { $0.location }) {
+        var (apps, appsInOrder) = unique(take(&documents, \.apps), key: { $0.name }, at: { $0.location }) {
+            "app '\($0)' is declared twice in org '\(name)'"
+        }
+        var (roles, rolesInOrder) = unique(take(&documents, \.roles), key: { $0.name }, at: { $0.location }) {
+            "role '\($0)' is declared twice in org '\(name)'"
+        }
+        var (members, membersInOrder) = unique(take(&documents, \.members), key: { $0.email }, at: { $0.location }) {
             "member '\($0)' is declared twice in org '\(name)'"
         }
-        var teams = unique(take(&documents, \.teams), key: { $0.name }, at: { $0.location }) { "team '\($0)' is declared twice in org '\(name)'" }
+        var (teams, teamsInOrder) = unique(take(&documents, \.teams), key: { $0.name }, at: { $0.location }) {
+            "team '\($0)' is declared twice in org '\(name)'"
+        }
         var grants = uniqueHashing(take(&documents, \.grants), key: { $0.key }, at: { $0.location }) {
             "grant of \($0) is declared twice in org '\(name)'"
         }
@@ -88,11 +94,12 @@ struct Validator {
 
         // Sorted in place: these arrays hold every member of the org, and a copy of each costs as much as the sort.
         // Manifests are usually kept sorted, and a list already in order is left as it is.
-        sortIfNeeded(&apps) { $0.name < $1.name }
-        sortIfNeeded(&roles) { $0.name < $1.name }
-        sortIfNeeded(&members) { byteOrder($0.email, $1.email) }
+        // Lists `unique` found in order (ASCII keys, ascending bytes) need no second look.
+        if !appsInOrder { sortIfNeeded(&apps) { $0.name < $1.name } }
+        if !rolesInOrder { sortIfNeeded(&roles) { $0.name < $1.name } }
+        if !membersInOrder { sortIfNeeded(&members) { byteOrder($0.email, $1.email) } }
         for i in teams.indices { sortIfNeeded(&teams[i].members) { byteOrder($0.email.value, $1.email.value) } }
-        sortIfNeeded(&teams) { byteOrder($0.name, $1.name) }
+        if !teamsInOrder { sortIfNeeded(&teams) { byteOrder($0.name, $1.name) } }
         sortIfNeeded(&grants) { $0.key < $1.key }
         return Organization(name: name, location: location, settings: resolvedSettings, apps: apps, roles: roles,
                             members: members, teams: teams, grants: grants)
@@ -125,15 +132,17 @@ struct Validator {
     /// `unique` for lists keyed by a string: a list already in strictly ascending byte order of
     /// ASCII keys (a kept-sorted manifest) can hold no key twice, and is known so in one pass,
     /// without hashing every key (for ASCII, equal strings are equal bytes).
+    /// `inOrder` tells that they were (and so are sorted in byte order, which for ASCII is also the
+    /// order of `<`).
     private func unique<T>(_ items: [T], key: (T) -> String, at location: (T) -> SourceLocation,
-                           message: (String) -> String) -> [T] {
+                           message: (String) -> String) -> (kept: [T], inOrder: Bool) {
         let ascending = items.withUnsafeBufferPointer { all in
             all.indices.allSatisfy { i in
                 let k = key(all[i])
                 return k.isASCII && (i == 0 || byteOrder(key(all[i - 1]), k))
             }
         }
-        return ascending ? items : uniqueHashing(items, key: key, at: location, message: message)
+        return ascending ? (items, true) : (uniqueHashing(items, key: key, at: location, message: message), false)
     }
 
     /// Keeps the first of each key; later ones are reported with a note pointing at the first.

@@ -155,23 +155,4 @@ extension JSONValue: Codable {
 /// Byte-wise string order: the same as `<` for the ASCII names and addresses rolecall sorts, and much
 /// cheaper than `String`'s Unicode-aware comparison on large orgs.
 @inline(__always)
-func byteOrder(_ a: String, _ b: String) -> Bool {
-    // Native strings are read where they are (no copy, no retain); others are made contiguous first.
-    if let order = a.utf8.withContiguousStorageIfAvailable({ x in b.utf8.withContiguousStorageIfAvailable { y in byteOrder(x, y) } }),
-       let order {
-        return order
-    }
-    var a = a
-    var b = b
-    return a.withUTF8 { x in b.withUTF8 { y in byteOrder(x, y) } }
-}
-
-@inline(__always)
-private func byteOrder(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
-    let shared = min(x.count, y.count)
-    if shared > 0, let p = x.baseAddress, let q = y.baseAddress {
-        let c = memcmp(p, q, shared)
-        if c != 0 { return c < 0 }
-    }
-    return x.count < y.count
-}
+func byteOrder(_ a: String, _ b: String) -> Bool { compareBytes(a, b) < 0 }

@@ -3,16 +3,23 @@ import RolecallKit
 
 /// One fuzz input: YAML through the reader, the loader and validation, then (when valid) the
 /// planner against an empty state and the state codec. Anything may be reported; nothing may crash.
+/// The manifest is read both ways the loader can (list items decoded as they are read, and whole
+/// trees decoded after), which must agree exactly.
 func fuzzOne(_ bytes: [UInt8]) {
     let now = Date(timeIntervalSince1970: 1_795_435_200)  // 2026-11-23T12:00:00Z
     let loader = ManifestLoader(now: now)
     // The state codec takes the same bytes as a (probably broken) state file.
     _ = StateCodec.decode(Data(bytes))
+    let streamed = loader.validate(files: [(path: "fuzz.yaml", bytes: bytes)])
     switch loader.reader.read(bytes, file: "fuzz.yaml") {
-    case .failure:
+    case let .failure(error):
+        precondition(streamed.diagnostics == [error.diagnostic] && streamed.manifest == nil,
+                     "reading list items as they come changed the outcome")
         return
     case let .success(documents):
         let result = loader.validate(documents)
+        precondition(streamed.diagnostics == result.diagnostics && streamed.manifest == result.manifest,
+                     "reading list items as they come changed the outcome")
         _ = DiagnosticsRenderer(format: .json).render(ValidationReport(result, strict: false))
         guard let manifest = result.manifest else { return }
         let desired = DesiredState(manifest, now: now)

@@ -45,3 +45,74 @@ struct FixtureTests {
         #expect(update || compared >= 1)
     }
 }
+
+/// The loader decodes the items of top-level lists while a file is read, instead of reading whole
+/// trees first. Both ways must give the same model and the same diagnostics, on every fixture and
+/// example (the fuzz target checks the same on random input).
+@Suite("Reading list items as they come")
+struct StreamingDecodeTests {
+    static var folders: [String] {
+        let roots = [Paths.fixtures.appendingPathComponent("validate"), Paths.fixtures.appendingPathComponent("plan"), Paths.examples]
+        return roots.flatMap { root in
+            ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []).filter { !$0.hasPrefix(".") }
+                .map { root.appendingPathComponent($0).path }
+        }.sorted()
+    }
+
+    @Test func thereAreFolders() {
+        #expect(Self.folders.count >= 40)
+    }
+
+    @Test(arguments: folders)
+    func sameAsWholeTrees(_ folder: String) {
+        let loader = ManifestLoader(now: fixedNow)
+        let streamed = loader.load(folder)
+        let found = ManifestFiles.find(in: folder)
+        var documents: [YAMLDocument] = []
+        var unreadable = found.diagnostics
+        for path in found.paths {
+            switch loader.read(path) {
+            case let .success(docs): documents += docs
+            case let .failure(error): unreadable.append(error.diagnostic)
+            }
+        }
+        if unreadable.contains(where: { $0.severity == .error }) {
+            #expect(streamed.manifest == nil)
+            #expect(streamed.diagnostics == unreadable.sortedForOutput())
+            return
+        }
+        let trees = loader.validate(documents)
+        #expect(streamed.diagnostics == (found.diagnostics + trees.diagnostics).sortedForOutput())
+        #expect(streamed.manifest == trees.manifest)
+        #expect(streamed.manifest != nil || streamed.diagnostics.hasErrors)
+    }
+
+    @Test func aListInALaterDocumentOrUnderAnUnknownKeyIsDecodedWhereItBelongs() {
+        let text = """
+            org: a
+            members:
+              - {email: x@a.com, role: member}
+            memebrs:
+              - {email: y@a.com, role: member}
+            ---
+            members:
+              - {email: z@a.com, role: member}
+            ---
+            org: b
+            grants:
+              - {member: q@b.com, role: admin}
+            teams:
+              - name: t
+                roles: [{role: viewer}]
+            members:
+              - {email: q@b.com, role: admin}
+            """
+        let streamed = validate(text)
+        let trees = validateAsTrees([("m.yaml", text)])
+        #expect(lines(streamed) == lines(trees))
+        #expect(lines(streamed).contains { $0.contains("unknown key 'memebrs'") })
+        // The document without an org is reported once, and its member is not decoded (no error of its own).
+        #expect(lines(streamed).contains { $0.hasPrefix("7:1: error:") && $0.contains("missing required key 'org'") })
+        #expect(!lines(streamed).contains { $0.contains("z@a.com") })
+    }
+}

@@ -14,6 +14,12 @@ let fixedNow = parseTimestamp("2026-11-23T12:00:00Z") ?? Date(timeIntervalSince1
 
 /// Validates in-memory YAML files (name -> text), as if they were manifests on disk.
 func validate(_ files: [(String, String)], now: Date = fixedNow) -> LoadResult {
+    ManifestLoader(now: now).validate(files: files.map { (path: $0.0, bytes: Array($0.1.utf8)) })
+}
+
+/// The same, reading whole trees first and decoding them after (`ManifestLoader.validate(_:)`), the
+/// way that must give the same outcome as reading list items as they come.
+func validateAsTrees(_ files: [(String, String)], now: Date = fixedNow) -> LoadResult {
     let loader = ManifestLoader(now: now)
     var documents: [YAMLDocument] = []
     for (name, text) in files {

@@ -12,6 +12,58 @@ struct DocumentDeclarations: Sendable {
     var grants: [Grant] = []
 }
 
+/// The items of one document's top-level lists, decoded while the file was read (see `ListItems`).
+struct DecodedItems {
+    var apps: [App] = []
+    var roles: [CustomRole] = []
+    var members: [Member] = []
+    var teams: [Team] = []
+    /// The roles of the teams, as grants.
+    var teamGrants: [Grant] = []
+    var grants: [Grant] = []
+    /// What decoding the items found; kept only when the document as a whole decodes.
+    let sink = DiagnosticSink()
+}
+
+/// Decodes the items of each document's top-level lists (apps, roles, members, teams, grants) as
+/// the reader completes them, so that a large file is never held as a whole tree. The rest of a
+/// document (its org, settings, any other key) is decoded from the tree when the document ends.
+struct ListItems: YAMLItemConsumer {
+    let file: String
+    /// By document index.
+    private(set) var documents: [DecodedItems] = []
+
+    init(file: String) {
+        self.file = file
+    }
+
+    mutating func take(_ item: YAMLNode, key: String, document: Int) -> Bool {
+        guard DocumentDecoder.listKeys.contains(key) else { return false }
+        while documents.count <= document { documents.append(DecodedItems()) }
+        let decoder = DocumentDecoder(document: YAMLDocument(file: file, root: nil, mark: item.mark), sink: documents[document].sink)
+        switch key {
+        case "apps": if let app = decoder.app(item) { documents[document].apps.append(app) }
+        case "roles": if let role = decoder.customRole(item) { documents[document].roles.append(role) }
+        case "members": if let member = decoder.member(item) { documents[document].members.append(member) }
+        case "teams":
+            if let (team, grants) = decoder.team(item) {
+                documents[document].teams.append(team)
+                documents[document].teamGrants += grants
+            }
+        default: if let grant = decoder.grant(item) { documents[document].grants.append(grant) }
+        }
+        return true
+    }
+
+    /// Moves out what was taken from document `index`.
+    mutating func removeItems(of index: Int) -> DecodedItems {
+        guard index < documents.count else { return DecodedItems() }
+        var items = DecodedItems()
+        swap(&items, &documents[index])
+        return items
+    }
+}
+
 /// Decodes one document into declarations, reporting shape and format problems to the sink.
 /// Entities with a problem are still returned where they can be (so that references to them do
 /// not cause a second, misleading error); the run fails on the first diagnostic of severity error.
@@ -20,6 +72,8 @@ struct DocumentDecoder {
     let sink: DiagnosticSink
 
     static let topLevelKeys = ["org", "settings", "apps", "roles", "members", "teams", "grants"]
+    /// The top-level keys whose values are lists of entities.
+    static let listKeys: Set<String> = ["apps", "roles", "members", "teams", "grants"]
     static let settingsKeys = ["catalog", "plan", "seats", "timezone", "max_removals", "invitation_ttl"]
     static let appKeys = ["name", "visibility", "description"]
     static let roleKeys = ["name", "scope", "permissions", "description"]
@@ -31,6 +85,13 @@ struct DocumentDecoder {
 
     /// nil for an empty document or one too broken to name its org.
     func decode() -> DocumentDeclarations? {
+        var none = DecodedItems()
+        return decode(taking: &none)
+    }
+
+    /// Decodes the document, whose list items `items` holds where they were taken while it was read;
+    /// they (and their diagnostics) are kept only when the document names its org.
+    func decode(taking items: inout DecodedItems) -> DocumentDeclarations? {
         guard let root = document.root, !root.isNull else { return nil }
         guard let fields = Fields(root, what: "a manifest document", in: document, sink: sink) else { return nil }
         fields.finish(allowed: Self.topLevelKeys)
@@ -40,18 +101,47 @@ struct DocumentDecoder {
         }
         var result = DocumentDeclarations(org: org)
         if let node = fields.node("settings") { result.settings = settings(node) }
-        result.apps = each(fields, "apps", app)
-        result.roles = each(fields, "roles", customRole)
-        result.members = each(fields, "members", member)
-        let teams = fields.list("teams") ?? []
-        result.teams.reserveCapacity(teams.count)
-        for team in teams {
-            if let (team, grants) = self.team(team) {
-                result.teams.append(team)
-                result.grants += grants
+        // A list's items were either all taken while reading (and are in `items`) or all left in the
+        // tree. Taken lists are moved, not copied.
+        sink.append(contentsOf: items.sink.diagnostics)
+        var apps = each(fields, "apps", app)
+        result.apps = Self.joined(&items.apps, &apps)
+        var roles = each(fields, "roles", customRole)
+        result.roles = Self.joined(&items.roles, &roles)
+        var members = each(fields, "members", member)
+        result.members = Self.joined(&items.members, &members)
+        var teams: [Team] = []
+        var teamGrants: [Grant] = []
+        for team in fields.list("teams") ?? [] {
+            if let (team, roles) = self.team(team) {
+                teams.append(team)
+                teamGrants += roles
             }
         }
-        result.grants += each(fields, "grants", grant)
+        result.teams = Self.joined(&items.teams, &teams)
+        // The teams' roles first, then the grants, as written in a tree.
+        var roleGrants = Self.joined(&items.teamGrants, &teamGrants)
+        var direct = each(fields, "grants", grant)
+        var grants = Self.joined(&items.grants, &direct)
+        result.grants = Self.joined(&roleGrants, &grants)
+        return result
+    }
+
+    /// `first` followed by `second`, leaving both empty. When one is empty (always so for a list
+    /// taken while reading) the other is handed over as it is, not copied.
+    private static func joined<T>(_ first: inout [T], _ second: inout [T]) -> [T] {
+        var result: [T] = []
+        if second.isEmpty {
+            swap(&result, &first)
+        } else if first.isEmpty {
+            swap(&result, &second)
+        } else {
+            result.reserveCapacity(first.count + second.count)
+            result += first
+            result += second
+            first = []
+            second = []
+        }
         return result
     }
 
@@ -115,7 +205,7 @@ struct DocumentDecoder {
         return settings
     }
 
-    private func app(_ node: YAMLNode) -> App? {
+    func app(_ node: YAMLNode) -> App? {
         guard let f = Fields(node, what: "app", in: document, sink: sink) else { return nil }
         f.finish(allowed: Self.appKeys)
         guard let name = slug(f, "name", "app") else { return nil }
@@ -131,7 +221,7 @@ struct DocumentDecoder {
                    location: f.location)
     }
 
-    private func customRole(_ node: YAMLNode) -> CustomRole? {
+    func customRole(_ node: YAMLNode) -> CustomRole? {
         guard let f = Fields(node, what: "role", in: document, sink: sink) else { return nil }
         f.finish(allowed: Self.roleKeys)
         let name = f.string("name", required: true)
@@ -176,7 +266,7 @@ struct DocumentDecoder {
         return nil
     }
 
-    private func member(_ node: YAMLNode) -> Member? {
+    func member(_ node: YAMLNode) -> Member? {
         guard let f = Fields(node, what: "member", in: document, sink: sink) else { return nil }
         f.finish(allowed: Self.memberKeys)
         let email = self.email(f, "email")
@@ -189,7 +279,7 @@ struct DocumentDecoder {
                       justification: justification(f), location: f.location)
     }
 
-    private func team(_ node: YAMLNode) -> (Team, [Grant])? {
+    func team(_ node: YAMLNode) -> (Team, [Grant])? {
         guard let f = Fields(node, what: "team", in: document, sink: sink) else { return nil }
         f.finish(allowed: Self.teamKeys)
         let name = slug(f, "name", "team")
@@ -223,7 +313,7 @@ struct DocumentDecoder {
                      location: f.location), grants)
     }
 
-    private func grant(_ node: YAMLNode) -> Grant? {
+    func grant(_ node: YAMLNode) -> Grant? {
         guard let f = Fields(node, what: "grant", in: document, sink: sink) else { return nil }
         f.finish(allowed: Self.grantKeys)
         let member = f.string("member")

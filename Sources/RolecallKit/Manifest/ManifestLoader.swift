@@ -48,7 +48,7 @@ public struct ManifestLoader: Sendable {
         jobs.insert(nil, at: min(1, jobs.count))
         var outcomes = parallelMap(jobs.count, width: threads) { n -> Outcome<A> in
             guard let file = jobs[n] else { return .other(alongside()) }
-            return .file(file, read(found.paths[file]).map(decode))
+            return .file(file, readAndDecode(found.paths[file]))
         }
         var decoded = Array(repeating: Decoded(), count: found.paths.count)
         var other: A?
@@ -87,14 +87,37 @@ public struct ManifestLoader: Sendable {
         return Decoded(declarations: declarations, diagnostics: sink.diagnostics)
     }
 
+    /// Reads and decodes one file's text. The items of top-level lists are decoded while the text is
+    /// read (see `ListItems`); the rest of each document when it ends. Same outcome as `read` and then
+    /// `validate(_:)`'s decoding, in less time and memory.
+    func decode(_ bytes: [UInt8], file: String) -> Result<Decoded, YAMLError> {
+        var items = ListItems(file: file)
+        return reader.read(bytes, file: file, items: &items).map { documents in
+            let sink = DiagnosticSink()
+            var declarations: [DocumentDeclarations] = []
+            for (index, document) in documents.enumerated() {
+                var taken = items.removeItems(of: index)
+                if let declared = DocumentDecoder(document: document, sink: sink).decode(taking: &taken) {
+                    declarations.append(declared)
+                }
+            }
+            return Decoded(declarations: declarations, diagnostics: sink.diagnostics)
+        }
+    }
+
+    private func readAndDecode(_ path: String) -> Result<Decoded, YAMLError> {
+        readBytes(path).flatMap { decode($0, file: path) }
+    }
+
     /// Reads one file into YAML documents.
     public func read(_ path: String) -> Result<[YAMLDocument], YAMLError> {
-        switch readFile(path) {
-        case let .success(bytes):
-            return reader.read(bytes, file: path)
-        case let .failure(failure):
-            return .failure(YAMLError(message: "cannot read file: \(failure.reason.lowercased())",
-                                      location: SourceLocation(file: path, line: 1, column: 1), notes: []))
+        readBytes(path).flatMap { reader.read($0, file: path) }
+    }
+
+    private func readBytes(_ path: String) -> Result<[UInt8], YAMLError> {
+        readFile(path).mapError { failure in
+            YAMLError(message: "cannot read file: \(failure.reason.lowercased())",
+                      location: SourceLocation(file: path, line: 1, column: 1), notes: [])
         }
     }
 
@@ -102,6 +125,25 @@ public struct ManifestLoader: Sendable {
     public func validate(_ documents: [YAMLDocument]) -> LoadResult {
         var files = [decode(documents)]
         return validate(&files, deriving: { _ in () }).result
+    }
+
+    /// Validates files given as their text (path, bytes), read as `load` reads files from disk: a
+    /// file that is not YAML stops it after every such file is reported.
+    public func validate(files: [(path: String, bytes: [UInt8])]) -> LoadResult {
+        var decoded: [Decoded] = []
+        var unreadable: [Diagnostic] = []
+        for file in files {
+            switch decode(file.bytes, file: file.path) {
+            case let .success(one): decoded.append(one)
+            case let .failure(error): unreadable.append(error.diagnostic)
+            }
+        }
+        if !unreadable.isEmpty {
+            return LoadResult(manifest: nil, diagnostics: unreadable.sortedForOutput(), files: files.map(\.path))
+        }
+        var (result, _) = validate(&decoded, deriving: { _ in () })
+        result.files = files.map(\.path)
+        return result
     }
 
     /// Moves the declarations out of `files` into the model (see `Validator.validate`).

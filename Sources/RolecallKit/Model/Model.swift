@@ -20,7 +20,7 @@ extension Located: Equatable where Value: Equatable {}
 extension Located: Hashable where Value: Hashable {}
 
 /// The whole desired state: every organization the manifests name, sorted by name.
-public struct Manifest: Sendable {
+public struct Manifest: Sendable, Hashable {
     public var organizations: [Organization]
 
     public init(organizations: [Organization]) {
@@ -32,7 +32,7 @@ public struct Manifest: Sendable {
     }
 }
 
-public struct Organization: Sendable {
+public struct Organization: Sendable, Hashable {
     public var name: String
     /// The first `org:` line that names it.
     public var location: SourceLocation

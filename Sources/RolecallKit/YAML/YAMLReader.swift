@@ -15,6 +15,14 @@ public struct YAMLReader: Sendable {
 
     /// Reads every document of `bytes`. `file` is the path used in locations.
     public func read(_ input: [UInt8], file: String) -> Result<[YAMLDocument], YAMLError> {
+        var keepAll = KeepAll()
+        return read(input, file: file, items: &keepAll)
+    }
+
+    /// Reads every document of `bytes`, offering each item of a top-level list to `items` as soon as
+    /// the item is complete (see `YAMLItemConsumer`). Items it takes are left out of the documents.
+    public func read<Items: YAMLItemConsumer>(_ input: [UInt8], file: String,
+                                              items: inout Items) -> Result<[YAMLDocument], YAMLError> {
         let start = SourceLocation(file: file, line: 1, column: 1)
         if input.starts(with: [0xFF, 0xFE]) || input.starts(with: [0xFE, 0xFF]) || input.starts(with: [0, 0, 0xFE, 0xFF]) {
             return .failure(YAMLError(message: "file is encoded as UTF-16 or UTF-32; save it as UTF-8", location: start, notes: []))
@@ -38,18 +46,35 @@ public struct YAMLReader: Sendable {
                     return .success([])
                 }
                 yaml_parser_set_input_string(&parser, base, buffer.count)
-                var builder = TreeBuilder(file: file, bytes: buffer, reader: self)
+                var builder = TreeBuilder(file: file, bytes: buffer, reader: self, items: items)
+                defer { items = builder.items }
                 return builder.run(&parser)
             }
         }
     }
 }
 
+/// Receives the items of a document's top-level lists while the document is read: for
+/// `members: [a, b]` at the top of a document, `a` and then `b`, each as soon as it is complete.
+/// An item taken is left out of the tree, so a file of 100k members is never held whole: each item
+/// is turned into the model while it is fresh in the cache, and its memory is used again for the next.
+public protocol YAMLItemConsumer {
+    /// Offers `item`, of the list under `key` in the top-level mapping of document `document`
+    /// (counted from 0). Returns whether it was taken.
+    mutating func take(_ item: YAMLNode, key: String, document: Int) -> Bool
+}
+
+/// Takes nothing: the whole tree is kept.
+struct KeepAll: YAMLItemConsumer {
+    func take(_ item: YAMLNode, key: String, document: Int) -> Bool { false }
+}
+
 /// Turns the event stream into trees, one document at a time, without recursion.
-private struct TreeBuilder {
+private struct TreeBuilder<Items: YAMLItemConsumer> {
     let file: String
     let bytes: UnsafeBufferPointer<UInt8>
     let reader: YAMLReader
+    var items: Items
 
     /// An open collection. Its children so far are `values[start...]` (for a mapping: key, value,
     /// key, value…), so no collection grows an array of its own while it is read: each gets one,
@@ -69,10 +94,11 @@ private struct TreeBuilder {
     private var root: YAMLNode?
     private var documentMark = YAMLMark(line: 1, column: 1)
 
-    init(file: String, bytes: UnsafeBufferPointer<UInt8>, reader: YAMLReader) {
+    init(file: String, bytes: UnsafeBufferPointer<UInt8>, reader: YAMLReader, items: Items) {
         self.file = file
         self.bytes = bytes
         self.reader = reader
+        self.items = items
     }
 
     private func location(_ mark: YAMLMark) -> SourceLocation {
@@ -180,6 +206,11 @@ private struct TreeBuilder {
                 return failure("duplicate key '\(name)'", node.mark,
                                notes: [DiagnosticNote("first defined here", at: location(first))])
             }
+        } else if frames.count == 2, !frame.isMapping, frames[0].isMapping, (frame.start - frames[0].start) % 2 == 1,
+                  case let .scalar(key, _) = values[frame.start - 1].content,
+                  items.take(node, key: key, document: documents.count) {
+            // An item of a list that is the value of a top-level key, taken by the consumer.
+            return nil
         }
         values.append(node)
         return nil

@@ -57,52 +57,78 @@ struct Validator {
         let resolvedSettings = settings ?? Settings()
         let zone = Scalars.timeZone(resolvedSettings.timezone)
 
-        // Keys are read by closures rather than key paths (which the runtime applies, element by element).
-        var (apps, appsInOrder) = unique(take(&documents, \.apps), key: { $0.name }, at: { $0.location }) {
-            "app '\($0)' is declared twice in org '\(name)'"
-        }
-        var (roles, rolesInOrder) = unique(take(&documents, \.roles), key: { $0.name }, at: { $0.location }) {
-            "role '\($0)' is declared twice in org '\(name)'"
-        }
-        var (members, membersInOrder) = unique(take(&documents, \.members), key: { $0.email }, at: { $0.location }) {
-            "member '\($0)' is declared twice in org '\(name)'"
-        }
-        var (teams, teamsInOrder) = unique(take(&documents, \.teams), key: { $0.name }, at: { $0.location }) {
-            "team '\($0)' is declared twice in org '\(name)'"
-        }
-        var grants = uniqueHashing(take(&documents, \.grants), key: { $0.key }, at: { $0.location }) {
-            "grant of \($0) is declared twice in org '\(name)'"
-        }
-
-        // Date-only expiries end at the next midnight in the org's zone; many share a day, and the
-        // calendar arithmetic is the slow part, so each day is worked out once.
-        var midnights: [CalendarDay: Date] = [:]
-        func resolve(_ expiry: inout Expiry?) {
-            guard let day = expiry?.lastDay else { return }
-            if let known = midnights[day] {
-                expiry?.endsAt = known
-            } else {
-                expiry = expiry?.resolved(in: zone)
-                midnights[day] = expiry?.endsAt
+        // The members (the largest list) are merged on one thread, everything else on another, each
+        // reporting to a sink of its own. Keys are read by closures rather than key paths (which the
+        // runtime applies, element by element).
+        var takenMembers = take(&documents, \.members)
+        var takenApps = take(&documents, \.apps)
+        var takenRoles = take(&documents, \.roles)
+        var takenTeams = take(&documents, \.teams)
+        var takenGrants = take(&documents, \.grants)
+        let side = Validator(now: now, sink: DiagnosticSink())
+        let (members, (apps, roles, teams, grants)) = concurrently({ () -> [Member] in
+            var (members, inOrder) = unique(Self.move(&takenMembers), key: { $0.email }, at: { $0.location }) {
+                "member '\($0)' is declared twice in org '\(name)'"
             }
-        }
-        for i in members.indices { resolve(&members[i].expires) }
-        for i in teams.indices {
-            for j in teams[i].members.indices { resolve(&teams[i].members[j].expires) }
-        }
-        for i in grants.indices { resolve(&grants[i].expires) }
-
-        // Sorted in place: these arrays hold every member of the org, and a copy of each costs as much as the sort.
-        // Manifests are usually kept sorted, and a list already in order is left as it is.
-        // Lists `unique` found in order (ASCII keys, ascending bytes) need no second look.
-        if !appsInOrder { sortIfNeeded(&apps) { $0.name < $1.name } }
-        if !rolesInOrder { sortIfNeeded(&roles) { $0.name < $1.name } }
-        if !membersInOrder { sortIfNeeded(&members) { byteOrder($0.email, $1.email) } }
-        for i in teams.indices { sortIfNeeded(&teams[i].members) { byteOrder($0.email.value, $1.email.value) } }
-        if !teamsInOrder { sortIfNeeded(&teams) { byteOrder($0.name, $1.name) } }
-        sortIfNeeded(&grants) { $0.key < $1.key }
+            var midnights = Midnights(zone: zone)
+            for i in members.indices { midnights.resolve(&members[i].expires) }
+            // Sorted in place (a copy of each member costs as much as the sort); a list `unique`
+            // found in order (ASCII keys, ascending bytes) needs no second look.
+            if !inOrder { sortIfNeeded(&members) { byteOrder($0.email, $1.email) } }
+            return members
+        }, { () -> ([App], [CustomRole], [Team], [Grant]) in
+            var (apps, appsInOrder) = side.unique(Self.move(&takenApps), key: { $0.name }, at: { $0.location }) {
+                "app '\($0)' is declared twice in org '\(name)'"
+            }
+            var (roles, rolesInOrder) = side.unique(Self.move(&takenRoles), key: { $0.name }, at: { $0.location }) {
+                "role '\($0)' is declared twice in org '\(name)'"
+            }
+            var (teams, teamsInOrder) = side.unique(Self.move(&takenTeams), key: { $0.name }, at: { $0.location }) {
+                "team '\($0)' is declared twice in org '\(name)'"
+            }
+            var grants = side.uniqueHashing(Self.move(&takenGrants), key: { $0.key }, at: { $0.location }) {
+                "grant of \($0) is declared twice in org '\(name)'"
+            }
+            var midnights = Midnights(zone: zone)
+            for i in teams.indices {
+                for j in teams[i].members.indices { midnights.resolve(&teams[i].members[j].expires) }
+            }
+            for i in grants.indices { midnights.resolve(&grants[i].expires) }
+            // Manifests are usually kept sorted, and a list already in order is left as it is.
+            if !appsInOrder { sortIfNeeded(&apps) { $0.name < $1.name } }
+            if !rolesInOrder { sortIfNeeded(&roles) { $0.name < $1.name } }
+            for i in teams.indices { sortIfNeeded(&teams[i].members) { byteOrder($0.email.value, $1.email.value) } }
+            if !teamsInOrder { sortIfNeeded(&teams) { byteOrder($0.name, $1.name) } }
+            sortIfNeeded(&grants) { $0.key < $1.key }
+            return (apps, roles, teams, grants)
+        })
+        sink.append(contentsOf: side.sink.diagnostics)
         return Organization(name: name, location: location, settings: resolvedSettings, apps: apps, roles: roles,
                             members: members, teams: teams, grants: grants)
+    }
+
+    /// Date-only expiries end at the next midnight in the org's zone; many share a day, and the
+    /// calendar arithmetic is the slow part, so each day is worked out once.
+    private struct Midnights {
+        let zone: TimeZone
+        var known: [CalendarDay: Date] = [:]
+
+        mutating func resolve(_ expiry: inout Expiry?) {
+            guard let day = expiry?.lastDay else { return }
+            if let date = known[day] {
+                expiry?.endsAt = date
+            } else {
+                expiry = expiry?.resolved(in: zone)
+                known[day] = expiry?.endsAt
+            }
+        }
+    }
+
+    /// The list, leaving an empty one in its place.
+    private static func move<T>(_ list: inout [T]) -> [T] {
+        var moved: [T] = []
+        swap(&moved, &list)
+        return moved
     }
 
     /// Sorts `items` unless they already are in order (one pass instead of a sort that moves every element).
@@ -179,11 +205,14 @@ struct Validator {
         let teamNames = Set(org.teams.map(\.name))
         let appNames = Set(org.apps.map(\.name))
 
-        for member in org.members {
-            if !member.role.value.isEmpty {
-                roles.check(member.role, scope: .org, use: "a member's org role", sink: sink)
+        // Members are read in place (iterating copies each one: about ten strings to retain and release).
+        org.members.withUnsafeBufferPointer { members in
+            for i in members.indices {
+                if !members[i].role.value.isEmpty {
+                    roles.check(members[i].role, scope: .org, use: "a member's org role", sink: sink)
+                }
+                expiryWarning(members[i].expires, "membership of \(members[i].email) in org '\(org.name)'", org)
             }
-            expiryWarning(member.expires, "membership of \(member.email) in org '\(org.name)'", org)
         }
         for team in org.teams {
             var seen: [String: SourceLocation] = [:]

@@ -110,6 +110,26 @@ struct ScalarsTests {
         #expect(!Scalars.isKnownTimeZone("europe/berlin"))
     }
 
+    /// Days start in UTC by arithmetic; it must agree with Foundation's calendar on every kind of day.
+    @Test func theStartOfADayInUTCIsTheCalendarsOne() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = try #require(TimeZone(identifier: "UTC"))
+        var days = [CalendarDay(year: 1970, month: 1, day: 1), CalendarDay(year: 2000, month: 2, day: 29),
+                    CalendarDay(year: 2100, month: 2, day: 28), CalendarDay(year: 2026, month: 12, day: 31),
+                    CalendarDay(year: 1969, month: 12, day: 31), CalendarDay(year: 9999, month: 12, day: 31)]
+        var random = SplitMix(seed: 7)
+        for _ in 0..<500 {
+            let year = 1900 + Int(random.next() % 300)
+            let month = 1 + Int(random.next() % 12)
+            days.append(CalendarDay(year: year, month: month, day: 1 + Int(random.next() % UInt64(CalendarDay.daysInMonth(year: year, month: month)))))
+        }
+        for day in days {
+            let expected = try #require(calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day)))
+            #expect(day.startInUTC == expected, "\(day)")
+            #expect(day.start(in: calendar.timeZone) == expected, "\(day)")
+        }
+    }
+
     @Test func suggestions() {
         #expect(Suggest.closest(to: "emial", among: ["email", "name", "role"]) == "email")
         #expect(Suggest.closest(to: "admn", among: ["owner", "admin", "member"]) == "admin")

@@ -392,7 +392,8 @@ struct DocumentDecoder {
             sink.error("invalid expiry: \(message)", at: written.location)
             return nil
         case let .ok(.day(day)):
-            return Expiry(endsAt: WrittenExpiry.day(day).endsAt(in: Scalars.timeZone("UTC")), written: written.value,
+            // Ends at midnight UTC for now; merging moves it to midnight in the org's time zone.
+            return Expiry(endsAt: day.next().startInUTC, written: written.value,
                           lastDay: day, location: written.location)
         case let .ok(.instant(date)):
             return Expiry(endsAt: date, written: written.value, lastDay: nil, location: written.location)

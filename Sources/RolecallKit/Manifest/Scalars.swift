@@ -169,14 +169,18 @@ public struct CalendarDay: Sendable, Hashable, Comparable, CustomStringConvertib
         return era * 146_097 + doe - 719_468
     }
 
+    /// The start of this day in UTC: plain arithmetic.
+    var startInUTC: Date { Date(timeIntervalSince1970: TimeInterval(daysSinceEpoch) * 86_400) }
+
     /// The start of this day in a time zone.
     func start(in zone: TimeZone) -> Date {
+        if zone.identifier == "UTC" || zone.identifier == "GMT" { return startInUTC }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let components = DateComponents(year: year, month: month, day: day)
         // Midnight may not exist (a DST jump at 00:00); Calendar then gives the first instant of the day.
         if let date = calendar.date(from: components) { return date }
-        let utc = Date(timeIntervalSince1970: TimeInterval(daysSinceEpoch) * 86_400)
+        let utc = startInUTC
         return utc.addingTimeInterval(-TimeInterval(zone.secondsFromGMT(for: utc)))
     }
 

@@ -172,8 +172,9 @@ public enum StateCodec {
         var topLevelProblem: String?
         var sawOrgs = false
         var orgsProblem: String?
-        /// Resources of the orgs read so far, in id order, while the file is in rolecall's order.
-        private var sorted: [ResourceTable.Element] = []
+        /// Resources of the orgs read so far, in id order, while the file is in rolecall's order:
+        /// one run per org and kind, put together once at the end.
+        private var runs: [[ResourceTable.Element]] = []
         /// The current org's resources, per kind (sections come in name order, ids go in kind order).
         private var kinds = Array(repeating: [ResourceTable.Element](), count: ResourceKind.allCases.count)
         private var lastOrg: String?
@@ -239,29 +240,30 @@ public enum StateCodec {
             } while try !parser.endMember()
         }
 
-        /// Moves the org's resources to the sorted list, in kind order.
+        /// Keeps the org's resources as runs, in kind order.
         private mutating func endOrg() {
-            sorted.reserveCapacity(sorted.count + kinds.reduce(0) { $0 + $1.count })
-            for k in kinds.indices {
-                sorted += kinds[k]
-                kinds[k] = []
+            for k in kinds.indices where !kinds[k].isEmpty {
+                var run: [ResourceTable.Element] = []
+                swap(&run, &kinds[k])
+                runs.append(run)
             }
         }
 
         /// The file is not in rolecall's order: what was read so far moves into a dictionary.
         private mutating func unsort() {
             var table: [ResourceID: Attributes] = [:]
-            table.reserveCapacity(sorted.count + kinds.reduce(0) { $0 + $1.count })
-            for (id, attributes) in sorted { table[id] = attributes }
+            table.reserveCapacity(runs.reduce(0) { $0 + $1.count } + kinds.reduce(0) { $0 + $1.count })
+            for run in runs { for (id, attributes) in run { table[id] = attributes } }
             for kind in kinds { for (id, attributes) in kind { table[id] = attributes } }
-            sorted = []
+            runs = []
             kinds = kinds.map { _ in [] }
             hashed = table
         }
 
-        /// The resources read.
-        func table() -> ResourceTable {
-            hashed.map(ResourceTable.init) ?? ResourceTable(ascending: sorted)
+        /// The resources read (the runs are used up).
+        mutating func table() -> ResourceTable {
+            if let hashed { return ResourceTable(hashed) }
+            return ResourceTable(ascending: concatenate(&runs))
         }
 
         private mutating func sections(of org: String) throws(JSONParser.Failure) {
@@ -329,9 +331,15 @@ public enum StateCodec {
             } while try !parser.endMember()
             guard valid else { return nil }
             // A new buffer of exactly this size (`Array(scratch)` would share the scratch buffer, and the
-            // next resource's writes would then copy it, spare capacity and all).
-            let pairs = [Attributes.Element](unsafeUninitializedCapacity: scratch.count) { buffer, count in
-                count = buffer.initialize(fromContentsOf: scratch)
+            // next resource's writes would then copy it, spare capacity and all). The pairs are moved
+            // off the scratch's end, not copied (a copy retains the strings, and emptying the scratch
+            // releases them again).
+            let count = scratch.count
+            let pairs = [Attributes.Element](unsafeUninitializedCapacity: count) { buffer, initialized in
+                initialized = 0
+                guard let base = buffer.baseAddress else { return }
+                for j in stride(from: count - 1, through: 0, by: -1) { (base + j).initialize(to: scratch.removeLast()) }
+                initialized = count
             }
             if let sorted = Attributes(sorted: pairs) { return sorted }
             // Not in rolecall's order (edited by hand): sort, and refuse a name given twice.

@@ -162,20 +162,33 @@ private struct TreeBuilder<Items: YAMLItemConsumer> {
                 if let error = push(isMapping: true, at: mark) { return .failure(error) }
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 guard let frame = frames.popLast() else { continue }
+                // The children are moved off the end of `values` (last first), not copied: a copy
+                // retains every string, and removing the originals releases it again.
                 let node: YAMLNode
                 if frame.isMapping {
-                    var pairs: [YAMLPair] = []
-                    pairs.reserveCapacity((values.count - frame.start) / 2)
-                    var i = frame.start
-                    while i + 1 < values.count {
-                        pairs.append(YAMLPair(key: values[i], value: values[i + 1]))
-                        i += 2
+                    // libyaml gives every key a value; a key left over would be dropped.
+                    if (values.count - frame.start) % 2 == 1 { values.removeLast() }
+                    let count = (values.count - frame.start) / 2
+                    let pairs = [YAMLPair](unsafeUninitializedCapacity: count) { buffer, initialized in
+                        initialized = 0
+                        guard let base = buffer.baseAddress else { return }
+                        for j in stride(from: count - 1, through: 0, by: -1) {
+                            let value = values.removeLast()
+                            (base + j).initialize(to: YAMLPair(key: values.removeLast(), value: value))
+                        }
+                        initialized = count
                     }
                     node = YAMLNode(.mapping(pairs), at: frame.mark)
                 } else {
-                    node = YAMLNode(.sequence(Array(values[frame.start...])), at: frame.mark)
+                    let count = values.count - frame.start
+                    let items = [YAMLNode](unsafeUninitializedCapacity: count) { buffer, initialized in
+                        initialized = 0
+                        guard let base = buffer.baseAddress else { return }
+                        for j in stride(from: count - 1, through: 0, by: -1) { (base + j).initialize(to: values.removeLast()) }
+                        initialized = count
+                    }
+                    node = YAMLNode(.sequence(items), at: frame.mark)
                 }
-                values.removeSubrange(frame.start...)
                 if let error = add(node) { return .failure(error) }
             default:
                 continue  // STREAM_START, NO_EVENT
@@ -193,21 +206,24 @@ private struct TreeBuilder<Items: YAMLItemConsumer> {
 
     /// Attaches a finished node to its parent (or makes it the document's root).
     private mutating func add(_ node: YAMLNode) -> YAMLError? {
-        guard let frame = frames.last else {
+        guard !frames.isEmpty else {
             root = node
             return nil
         }
+        // The open collection's kind and start, read in place (a copy of the frame would retain its key index).
+        let isMapping = frames[frames.count - 1].isMapping
+        let start = frames[frames.count - 1].start
         // In a mapping, a node at an even offset is a key; keys are checked before they are kept.
-        if frame.isMapping, (values.count - frame.start) % 2 == 0 {
+        if isMapping, (values.count - start) % 2 == 0 {
             guard case let .scalar(name, _) = node.content else {
                 return failure("mapping keys must be plain strings, found \(node.kindDescription)", node.mark)
             }
-            if let first = firstOccurrence(of: name, at: node.mark, from: frame.start) {
+            if let first = firstOccurrence(of: name, at: node.mark, from: start) {
                 return failure("duplicate key '\(name)'", node.mark,
                                notes: [DiagnosticNote("first defined here", at: location(first))])
             }
-        } else if frames.count == 2, !frame.isMapping, frames[0].isMapping, (frame.start - frames[0].start) % 2 == 1,
-                  case let .scalar(key, _) = values[frame.start - 1].content,
+        } else if frames.count == 2, !isMapping, frames[0].isMapping, (start - frames[0].start) % 2 == 1,
+                  case let .scalar(key, _) = values[start - 1].content,
                   items.take(node, key: key, document: documents.count) {
             // An item of a list that is the value of a top-level key, taken by the consumer.
             return nil

@@ -109,6 +109,15 @@ public enum Value: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 }
 
+/// Whether two attribute names are the same. Names of different lengths are told apart without
+/// comparing them: `==` on two different strings takes the slow path that allows for Unicode
+/// equivalence, and a plan asks this for every attribute of every resource (measured: a no-op plan
+/// of a 100k-member org made five million such comparisons).
+@inline(__always)
+func sameName(_ a: String, _ b: String) -> Bool {
+    a.utf8.count == b.utf8.count && a == b
+}
+
 /// A resource's attributes: a handful of named values, kept sorted by name.
 ///
 /// A sorted array rather than a dictionary: resources have two to eight attributes, and a state of
@@ -179,7 +188,7 @@ public struct Attributes: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     public subscript(key: String) -> Value? {
         get {
-            for pair in pairs where pair.key == key { return pair.value }
+            for pair in pairs where sameName(pair.key, key) { return pair.value }
             return nil
         }
         set {

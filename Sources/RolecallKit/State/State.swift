@@ -21,8 +21,8 @@ public struct State: Sendable, Equatable {
     public static let stateOnlyAttributes = ["status", "invited_at", "accepted_at"]
 
     /// Whether `name` is one of `stateOnlyAttributes` (asked for every attribute of every resource in a
-    /// plan, so a scan of three short names rather than a hash).
-    static func isStateOnly(_ name: String) -> Bool { stateOnlyAttributes.contains(name) }
+    /// plan, so a scan of three short names rather than a hash; see `sameName`).
+    static func isStateOnly(_ name: String) -> Bool { stateOnlyAttributes.contains { sameName($0, name) } }
 
     public var organizations: [String] { Array(Set(resources.keys.map(\.org))).sorted() }
 

@@ -51,8 +51,19 @@ struct JSONParser {
         return Failure(message: message, line: line, column: column)
     }
 
+    /// Bytes are scanned in place, here and in `string` (indexing the array checks its bounds and
+    /// its storage at every byte; a pretty-printed state file is mostly white space and strings).
     private mutating func skipSpace() {
-        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+        let from = i
+        i = bytes.withUnsafeBufferPointer { all in
+            var j = from
+            while j < all.count {
+                let b = all[j]
+                guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { break }
+                j += 1
+            }
+            return j
+        }
     }
 
     mutating func value() throws(Failure) -> JSONValue {
@@ -208,11 +219,18 @@ struct JSONParser {
         i += 1
         let start = i
         // Fast path: no escapes. ASCII needs no validation beyond what String(decoding:) does quickly.
-        var high: UInt8 = 0
-        while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 {
-            high |= bytes[i]
-            i += 1
+        let (stop, high) = bytes.withUnsafeBufferPointer { all -> (Int, UInt8) in
+            var j = start
+            var high: UInt8 = 0
+            while j < all.count {
+                let b = all[j]
+                guard b != UInt8(ascii: "\""), b != UInt8(ascii: "\\"), b >= 0x20 else { break }
+                high |= b
+                j += 1
+            }
+            return (j, high)
         }
+        i = stop
         guard i < bytes.count else { throw failure("the document ends inside a string (truncated?)") }
         if bytes[i] == UInt8(ascii: "\"") {
             let end = i

@@ -114,7 +114,8 @@ enum Scalars {
 
     /// The identity key of an address: lower case (addresses are ASCII once checked).
     static func emailKey(_ text: String) -> String {
-        text.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? text.lowercased() : text
+        // Bytes read in place (the UTF-8 view, walked index by index, cost ten times as much).
+        withBytes(text) { $0.contains { $0 >= 0x41 && $0 <= 0x5A } } ? text.lowercased() : text
     }
 
     private static func isAlphanumeric(_ b: UInt8) -> Bool {

@@ -31,6 +31,24 @@ struct ValidationTests {
         #expect(org.grants[0].expires?.endsAt == parseTimestamp("2027-02-01T00:00:00Z"))
     }
 
+    @Test func anAddressListedTwiceInATeamPointsAtItsFirstListing() {
+        let result = validate(head + """
+            members:
+              - {email: ann@acme.com, role: member}
+              - {email: bob@acme.com, role: member}
+            teams:
+              - name: support
+                members: [bob@acme.com, ann@acme.com, BOB@acme.com, ann@acme.com, bob@acme.com]
+            """)
+        #expect(lines(result) == [
+            "11:43: error: 'bob@acme.com' is listed twice in team 'support'",
+            "11:57: error: 'ann@acme.com' is listed twice in team 'support'",
+            "11:71: error: 'bob@acme.com' is listed twice in team 'support'",
+        ])
+        let notes = result.diagnostics.flatMap { d in d.notes.map { "\($0.message) \($0.location.map { "\($0.line):\($0.column)" } ?? "")" } }
+        #expect(notes == ["first listed here 11:15", "first listed here 11:29", "first listed here 11:15"])
+    }
+
     @Test func unknownKeysGetASuggestion() {
         let result = validate(head + "membres: []\nmembers:\n  - {email: a@b.co, role: admin, rol: x}\n")
         #expect(lines(result) == [

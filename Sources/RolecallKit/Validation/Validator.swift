@@ -215,14 +215,16 @@ struct Validator {
             }
         }
         for team in org.teams {
-            var seen: [String: SourceLocation] = [:]
-            seen.reserveCapacity(team.members.count)
+            // Merging sorted each team's members by address (a stable sort), so an address listed
+            // twice is listed next to itself, its first listing first.
+            var first: Located<String>?
             for m in team.members {
-                if let first = seen[m.email.value] {
+                if let run = first, compareBytes(run.value, m.email.value) == 0 {
                     sink.error("'\(m.email.value)' is listed twice in team '\(team.name)'", at: m.email.location,
-                               notes: [DiagnosticNote("first listed here", at: first)])
+                               notes: [DiagnosticNote("first listed here", at: run.location)])
+                } else {
+                    first = m.email
                 }
-                seen[m.email.value] = m.email.location
                 if !memberEmails.contains(m.email.value) {
                     sink.error("team '\(team.name)' lists '\(m.email.value)', who is not a member of org '\(org.name)'"
                                + Suggest.hint(for: m.email.value, among: Array(memberEmails).sorted()),

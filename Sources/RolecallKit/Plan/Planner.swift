@@ -108,7 +108,7 @@ public enum Planner {
             plan.accessChanges = EffectiveAccess.changes(from: current.resources, to: after.resources, now: options.now,
                                                          only: affectedPeople(changes, current: current, after: after))
         }
-        return (plan, safety(plan, census: pass.census, desired: desired, options: options))
+        return (plan, safety(plan, census: pass.census.flushed(), desired: desired, options: options))
     }
 
     /// What diffing some of the desired resources found.
@@ -164,17 +164,42 @@ public enum Planner {
 
     /// The state's members per org, and who holds each org's top role (for the safety rules).
     private struct MemberCensus {
-        var members: [String: Int] = [:]
-        var top: [String: String] = [:]
-        var holders: [String: Set<String>] = [:]
+        /// Complete only once `flush` has run (`merge` and `flushed` see to it).
+        private(set) var members: [String: Int] = [:]
+        private(set) var top: [String: String] = [:]
+        private(set) var holders: [String: Set<String>] = [:]
+        /// The org being counted, its top role, and its members counted so far: members come org by
+        /// org, and looking the org up in three tables for each of them was a tenth of a no-op plan's walk.
+        private var run: (org: String, top: String, count: Int)?
 
         mutating func count(_ id: ResourceID, _ attributes: Attributes, desired: DesiredState, current: State) {
-            members[id.org, default: 0] += 1
-            if top[id.org] == nil { top[id.org] = desired.topRoles[id.org] ?? Planner.topRole(of: id.org, in: current) ?? "" }
-            if let role = top[id.org], !role.isEmpty, attributes["role"] == .string(role) { holders[id.org, default: []].insert(id.key) }
+            if let run, compareBytes(run.org, id.org) == 0 {
+            } else {
+                flush()
+                let role = top[id.org] ?? desired.topRoles[id.org] ?? Planner.topRole(of: id.org, in: current) ?? ""
+                top[id.org] = role
+                run = (id.org, role, 0)
+            }
+            run?.count += 1
+            if let role = run?.top, !role.isEmpty, attributes["role"] == .string(role) { holders[id.org, default: []].insert(id.key) }
+        }
+
+        /// Adds the members of the org being counted to `members`.
+        mutating func flush() {
+            guard let run else { return }
+            members[run.org, default: 0] += run.count
+            self.run = nil
+        }
+
+        func flushed() -> MemberCensus {
+            var census = self
+            census.flush()
+            return census
         }
 
         mutating func merge(_ other: MemberCensus) {
+            flush()
+            let other = other.flushed()
             members.merge(other.members, uniquingKeysWith: +)
             top.merge(other.top) { mine, _ in mine }
             holders.merge(other.holders) { $0.union($1) }

@@ -142,6 +142,32 @@ struct StateTests {
         }
     }
 
+    /// Attribute names rolecall writes are recognised in order without being compared; any order,
+    /// unknown names and escaped spellings read the same, and a name twice is refused either way.
+    @Test func attributesReadTheSameInAnyOrderAndSpelling() throws {
+        func read(_ attributes: String) -> Result<State, StateCodec.Failure> {
+            let text = #"{"format_version": 1, "lineage": "l", "serial": 1, "orgs": {"a": {"members": {"x@a.io": {"# + attributes + "}}}}}"
+            return StateCodec.decode(Data(text.utf8))
+        }
+        let inOrder = try read(#""name": "X", "role": "admin", "sso": true, "status": "active""#).get()
+        let expected: Attributes = ["name": .string("X"), "role": .string("admin"), "sso": .bool(true), "status": .string("active")]
+        #expect(inOrder.resources[ResourceID(org: "a", kind: .member, key: "x@a.io")] == expected)
+        for other in [#""status": "active", "sso": true, "role": "admin", "name": "X""#,
+                      #""name": "X", "role": "admin", "sso": true, "status": "active""#,
+                      #""role": "admin", "name": "X", "status": "active", "sso": true"#] {
+            #expect(try read(other).get() == inOrder, "\(other)")
+        }
+        let unknown = try read(#""name": "X", "zz_custom": "1", "role": "admin""#).get()
+        #expect(unknown.resources[ResourceID(org: "a", kind: .member, key: "x@a.io")]?.keys == ["name", "role", "zz_custom"])
+        for twice in [#""name": "X", "name": "Y""#, #""role": "a", "name": "X", "role": "b""#, #""name": "X", "name": "Y""#] {
+            guard case let .failure(problem) = read(twice) else {
+                Issue.record("attributes naming one twice were accepted: \(twice)")
+                continue
+            }
+            #expect(problem.description.contains("duplicate member"), "\(problem)")
+        }
+    }
+
     /// The table behaves as a dictionary whatever it is kept as: random edits of a sorted table, and
     /// of a table that starts as a dictionary, checked against a dictionary after each one.
     @Test(arguments: 0..<20)

@@ -174,6 +174,11 @@ public struct Attributes: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         }
     }
 
+    /// Pairs whose names are known to be in order, each once (the state reader's case for names it knows).
+    init(known pairs: [Element]) {
+        self.pairs = pairs
+    }
+
     /// Pairs already sorted by key with no key twice (the state reader's case); checked, not trusted.
     init?(sorted: [Element]) {
         for i in sorted.indices.dropFirst() where !byteOrder(sorted[i - 1].key, sorted[i].key) { return nil }

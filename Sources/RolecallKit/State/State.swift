@@ -166,6 +166,13 @@ public enum StateCodec {
     /// and its first problem kept, so a newer `format_version` is reported rather than a layout this
     /// version does not know.
     private struct Reader {
+        /// Every attribute name rolecall writes, in name (byte) order.
+        static let attributeNames = JSONParser.KnownNames([
+            "accepted_at", "app", "attributes", "catalog", "description", "expires", "invitation_ttl", "invited_at",
+            "max_removals", "member", "name", "permissions", "plan", "reason", "role", "scope", "seats", "sso", "status",
+            "team", "ticket", "timezone", "visibility",
+        ].sorted(by: byteOrder))
+
         var parser: JSONParser
         /// Top-level members other than `orgs`.
         var top: [String: JSONValue] = [:]
@@ -319,8 +326,12 @@ public enum StateCodec {
             // right size (growing a new array pair by pair cost more than the parsing).
             scratch.removeAll(keepingCapacity: true)
             var valid = true
+            // Names rolecall writes come as ranks in name order: a resource whose names all do, in
+            // rising rank, is known sorted without comparing its names.
+            var lastRank = -1
             repeat {
-                let name = try parser.memberName()
+                let (name, rank) = try parser.memberName(among: Self.attributeNames)
+                lastRank = rank.map { $0 > lastRank ? $0 : Int.max } ?? Int.max
                 if let value = try parser.simpleValue() {
                     scratch.append((name, value))
                 } else if let value = Value(try parser.value()) {
@@ -341,6 +352,7 @@ public enum StateCodec {
                 for j in stride(from: count - 1, through: 0, by: -1) { (base + j).initialize(to: scratch.removeLast()) }
                 initialized = count
             }
+            if lastRank != Int.max { return Attributes(known: pairs) }
             if let sorted = Attributes(sorted: pairs) { return sorted }
             // Not in rolecall's order (edited by hand): sort, and refuse a name given twice.
             var result = Attributes()

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A strict JSON parser (RFC 8259) into `JSONValue`, reporting the line and column of the first
 /// problem. Foundation's decoders are several times slower on large state files (measured: the state
 /// of a 100k-member org), and do not say where a truncated or hand-edited file goes wrong.
@@ -153,15 +155,66 @@ struct JSONParser {
 
     /// Consumes `"name":` and the space after it.
     mutating func memberName() throws(Failure) -> String {
+        try memberName(among: nil).name
+    }
+
+    /// Names a file repeats on every object, given once: a member name written as one of them (no
+    /// escapes) is that string, and `rank` its index, without a new string being made.
+    struct KnownNames: Sendable {
+        let names: [String]
+        /// Per length, the names of that length: (index, bytes).
+        private let byLength: [[(rank: Int, bytes: [UInt8])]]
+
+        init(_ names: [String]) {
+            self.names = names
+            var byLength = Array(repeating: [(rank: Int, bytes: [UInt8])](), count: (names.map(\.utf8.count).max() ?? 0) + 1)
+            for (rank, name) in names.enumerated() { byLength[name.utf8.count].append((rank, Array(name.utf8))) }
+            self.byLength = byLength
+        }
+
+        fileprivate func rank(of text: UnsafeBufferPointer<UInt8>) -> Int? {
+            guard text.count < byLength.count, let start = text.baseAddress else { return nil }
+            return byLength[text.count].withUnsafeBufferPointer { candidates in
+                for c in candidates.indices {
+                    let same = candidates[c].bytes.withUnsafeBufferPointer { name in
+                        name.baseAddress.map { memcmp($0, start, text.count) == 0 } ?? false
+                    }
+                    if same { return candidates[c].rank }
+                }
+                return nil
+            }
+        }
+    }
+
+    /// Consumes `"name":` and the space after it; a name among `known` comes with its index there.
+    mutating func memberName(among known: KnownNames?) throws(Failure) -> (name: String, rank: Int?) {
         skipSpace()
         guard i < bytes.count else { throw failure("the document ends inside an object (truncated?)") }
         guard bytes[i] == UInt8(ascii: "\"") else { throw failure("expected a member name in quotes") }
-        let key = try string()
+        var key: (name: String, rank: Int?)
+        if let known, let (end, rank) = knownString(known) {
+            key = (known.names[rank], rank)
+            i = end + 1
+        } else {
+            key = (try string(), nil)
+        }
         skipSpace()
         guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw failure("expected ':' after a member name") }
         i += 1
         skipSpace()
         return key
+    }
+
+    /// The end (the closing quote) and rank of the string at `i` when it is one of `known`, written plainly.
+    private func knownString(_ known: KnownNames) -> (end: Int, rank: Int)? {
+        bytes.withUnsafeBufferPointer { all -> (Int, Int)? in
+            let start = i + 1
+            var j = start
+            while j < all.count, all[j] != UInt8(ascii: "\""), all[j] != UInt8(ascii: "\\"), all[j] >= 0x20 { j += 1 }
+            guard j < all.count, all[j] == UInt8(ascii: "\""),
+                  let rank = known.rank(of: UnsafeBufferPointer(rebasing: all[start..<j])) else { return nil }
+            return (j, rank)
+        }
     }
 
     /// After a member's value: true at the object's `}`, false after a comma.

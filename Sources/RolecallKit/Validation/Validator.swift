@@ -57,50 +57,50 @@ struct Validator {
         let resolvedSettings = settings ?? Settings()
         let zone = Scalars.timeZone(resolvedSettings.timezone)
 
-        // The members (the largest list) are merged on one thread, everything else on another, each
-        // reporting to a sink of its own. Keys are read by closures rather than key paths (which the
-        // runtime applies, element by element).
+        // Members and teams are merged on one thread, apps, roles and grants on another (about
+        // even halves of the work on a large org), each reporting to a sink of its own. Keys are
+        // read by closures rather than key paths (which the runtime applies, element by element).
         var takenMembers = take(&documents, \.members)
         var takenApps = take(&documents, \.apps)
         var takenRoles = take(&documents, \.roles)
         var takenTeams = take(&documents, \.teams)
         var takenGrants = take(&documents, \.grants)
         let side = Validator(now: now, sink: DiagnosticSink())
-        let (members, (apps, roles, teams, grants)) = concurrently({ () -> [Member] in
+        let ((members, teams), (apps, roles, grants)) = concurrently({ () -> ([Member], [Team]) in
             var (members, inOrder) = unique(Self.move(&takenMembers), key: { $0.email }, at: { $0.location }) {
                 "member '\($0)' is declared twice in org '\(name)'"
             }
+            var (teams, teamsInOrder) = unique(Self.move(&takenTeams), key: { $0.name }, at: { $0.location }) {
+                "team '\($0)' is declared twice in org '\(name)'"
+            }
             var midnights = Midnights(zone: zone)
             for i in members.indices { midnights.resolve(&members[i].expires) }
+            for i in teams.indices {
+                for j in teams[i].members.indices { midnights.resolve(&teams[i].members[j].expires) }
+            }
             // Sorted in place (a copy of each member costs as much as the sort); a list `unique`
             // found in order (ASCII keys, ascending bytes) needs no second look.
             if !inOrder { sortIfNeeded(&members) { byteOrder($0.email, $1.email) } }
-            return members
-        }, { () -> ([App], [CustomRole], [Team], [Grant]) in
+            for i in teams.indices { sortIfNeeded(&teams[i].members) { byteOrder($0.email.value, $1.email.value) } }
+            if !teamsInOrder { sortIfNeeded(&teams) { byteOrder($0.name, $1.name) } }
+            return (members, teams)
+        }, { () -> ([App], [CustomRole], [Grant]) in
             var (apps, appsInOrder) = side.unique(Self.move(&takenApps), key: { $0.name }, at: { $0.location }) {
                 "app '\($0)' is declared twice in org '\(name)'"
             }
             var (roles, rolesInOrder) = side.unique(Self.move(&takenRoles), key: { $0.name }, at: { $0.location }) {
                 "role '\($0)' is declared twice in org '\(name)'"
             }
-            var (teams, teamsInOrder) = side.unique(Self.move(&takenTeams), key: { $0.name }, at: { $0.location }) {
-                "team '\($0)' is declared twice in org '\(name)'"
-            }
             var grants = side.uniqueHashing(Self.move(&takenGrants), key: { $0.key }, at: { $0.location }) {
                 "grant of \($0) is declared twice in org '\(name)'"
             }
             var midnights = Midnights(zone: zone)
-            for i in teams.indices {
-                for j in teams[i].members.indices { midnights.resolve(&teams[i].members[j].expires) }
-            }
             for i in grants.indices { midnights.resolve(&grants[i].expires) }
             // Manifests are usually kept sorted, and a list already in order is left as it is.
             if !appsInOrder { sortIfNeeded(&apps) { $0.name < $1.name } }
             if !rolesInOrder { sortIfNeeded(&roles) { $0.name < $1.name } }
-            for i in teams.indices { sortIfNeeded(&teams[i].members) { byteOrder($0.email.value, $1.email.value) } }
-            if !teamsInOrder { sortIfNeeded(&teams) { byteOrder($0.name, $1.name) } }
             sortIfNeeded(&grants) { $0.key < $1.key }
-            return (apps, roles, teams, grants)
+            return (apps, roles, grants)
         })
         sink.append(contentsOf: side.sink.diagnostics)
         return Organization(name: name, location: location, settings: resolvedSettings, apps: apps, roles: roles,

@@ -37,8 +37,19 @@ struct ListItems: YAMLItemConsumer {
         self.file = file
     }
 
+    /// The last key offered and whether it is a list of entities: the items of one list all come
+    /// with the same string, which compares equal at once (hashing it again cost more than the check).
+    private var lastKey: (key: String, isList: Bool)?
+
     mutating func take(_ item: YAMLNode, key: String, document: Int) -> Bool {
-        guard DocumentDecoder.listKeys.contains(key) else { return false }
+        let isList: Bool
+        if let lastKey, lastKey.key == key {
+            isList = lastKey.isList
+        } else {
+            isList = DocumentDecoder.listKeys.contains(key)
+            lastKey = (key, isList)
+        }
+        guard isList else { return false }
         while documents.count <= document { documents.append(DecodedItems()) }
         let decoder = DocumentDecoder(document: YAMLDocument(file: file, root: nil, mark: item.mark), sink: documents[document].sink)
         switch key {

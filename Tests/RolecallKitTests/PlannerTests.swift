@@ -41,6 +41,56 @@ private let org = """
 
 @Suite("Planner")
 struct PlannerTests {
+    /// An invitation is re-sent once it is older than invitation_ttl, to the second, however the state
+    /// spells the instant it was sent (rolecall's own spelling is compared as text, others are parsed).
+    @Test func anInvitationIsResentExactlyWhenItIsOlderThanTheTTL() throws {
+        let manifest = """
+            org: a
+            settings: {catalog: logrocket, invitation_ttl: 1d}
+            members:
+            """ + "\n" + (0..<8).map { "  - {email: m\($0)@a.io, role: member}" }.joined(separator: "\n")
+        let sent = [
+            "2026-11-22T12:00:00Z",       // exactly one day before now: stale
+            "2026-11-22T12:00:01Z",       // a second later: not yet
+            "2026-11-22T11:59:59Z",       // a second earlier: stale
+            "2026-11-22T13:00:00+01:00",  // the first, written with an offset: stale
+            "2026-11-22T12:00:00.5Z",     // half a second after the first: not yet
+            "2026-02-30T00:00:00Z",       // not a date: left alone
+            "0001-01-01T00:00:00Z",       // long ago: stale
+            "9999-12-31T23:59:59Z",       // far ahead: not yet
+        ]
+        var state = State(lineage: "l", serial: 1)
+        for (i, text) in sent.enumerated() {
+            state.resources[ResourceID(org: "a", kind: .member, key: "m\(i)@a.io")] =
+                ["invited_at": .string(text), "role": .string("member"), "sso": .bool(false), "status": .string("invited")]
+        }
+        let (plan, _) = try plan([("m.yaml", manifest)], state: state)
+        let resent = plan.changes.filter { if case .invitationResent = $0.reason { return true } else { return false } }.map(\.id.key)
+        #expect(resent.sorted() == ["m0@a.io", "m2@a.io", "m3@a.io", "m6@a.io"])
+    }
+
+    /// Timestamps as rolecall writes them sort in time order as text, and only valid ones count as written so.
+    @Test func canonicalTimestampsSortInTimeOrder() {
+        var random = SplitMix(seed: 11)
+        var previous: (Date, String)?
+        for _ in 0..<2000 {
+            let seconds = Int64(random.next() % 315_000_000_000) - 62_000_000_000
+            let date = Date(timeIntervalSince1970: TimeInterval(seconds))
+            let text = Timestamp.format(date)
+            #expect(Timestamp.isCanonical(text), "\(text)")
+            #expect(Timestamp.parse(text) == date, "\(text)")
+            if let (before, written) = previous {
+                #expect((compareBytes(written, text) < 0) == (before < date), "\(written) \(text)")
+            }
+            previous = (date, text)
+        }
+        for text in ["2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T00:60:00Z",
+                     "2026-01-01T00:00:60Z", "2026-01-01t00:00:00Z", "2026-01-01T00:00:00z", "2026-01-01T00:00:00+00:00",
+                     "2026-01-01T00:00:00.0Z", "2026-1-01T00:00:00Z", "", "2026-01-01"] {
+            #expect(!Timestamp.isCanonical(text), "\(text)")
+        }
+    }
+
     @Test func firstPlanCreatesParentsBeforeChildren() throws {
         let (plan, problems) = try plan([("a.yaml", org)])
         #expect(problems.isEmpty)

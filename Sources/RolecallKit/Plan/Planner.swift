@@ -93,6 +93,7 @@ public enum Planner {
                 }
             }
         }
+        pass.finish()
         var changes = pass.changes
         let pending = pass.pending
         if options.onlyExpired { changes.removeAll { !$0.reason.isExpiry } }
@@ -114,17 +115,54 @@ public enum Planner {
     /// What diffing some of the desired resources found.
     private struct Pass {
         var changes: [Change] = []
-        /// Members whose invitation is still pending, per org (for notices).
-        var pending: [String: Pending] = [:]
+        /// Members whose invitation is still pending, per org (for notices); complete after `finish`.
+        private(set) var pending: [String: Pending] = [:]
         /// Desired resources found in the state.
         var matched = 0
         var census = MemberCensus()
+        /// The org whose pending invitations are being gathered (members come org by org), and
+        /// the instant, as the state writes it, at or before which an invitation of that org is stale.
+        private var org: (name: String, pending: Pending, staleUntil: String?)?
 
         mutating func merge(_ other: Pass) {
+            finish()
+            var other = other
+            other.finish()
             changes += other.changes
             pending.merge(other.pending) { $0.merged($1) }
             matched += other.matched
             census.merge(other.census)
+        }
+
+        /// Adds what was gathered for the current org to the tables.
+        mutating func finish() {
+            guard let org else { return }
+            pending[org.name] = pending[org.name].map { $0.merged(org.pending) } ?? org.pending
+            self.org = nil
+        }
+
+        /// Sets up gathering for the org of `id` unless that is the current one.
+        private mutating func enter(_ id: ResourceID, desired: DesiredState, options: PlanOptions) {
+            if let org, compareBytes(org.name, id.org) == 0 { return }
+            finish()
+            let ttl = desired.invitationTTL[id.org] ?? Settings.defaultInvitationTTL
+            let cutoff = Timestamp.format(options.now.addingTimeInterval(-ttl))
+            org = (id.org, Pending(), Timestamp.isCanonical(cutoff) ? cutoff : nil)
+        }
+
+        mutating func addPending(_ id: ResourceID, desired: DesiredState, options: PlanOptions) {
+            enter(id, desired: desired, options: options)
+            org?.pending.add(id)
+        }
+
+        /// Whether an invitation sent at `sent` is older than the org's invitation_ttl. Timestamps as
+        /// rolecall writes them are compared as text, which orders them in time (parsing one per
+        /// pending member was a sixth of a no-op plan's walk); any other spelling is parsed.
+        mutating func isStale(_ sent: String, _ id: ResourceID, desired: DesiredState, options: PlanOptions) -> Bool {
+            enter(id, desired: desired, options: options)
+            if let cutoff = org?.staleUntil, Timestamp.isCanonical(sent) { return compareBytes(sent, cutoff) <= 0 }
+            guard let sentAt = Timestamp.parse(sent) else { return false }
+            return sentAt.addingTimeInterval(desired.invitationTTL[id.org] ?? Settings.defaultInvitationTTL) <= options.now
         }
 
         /// A recorded resource the manifests no longer want (or whose expiry has passed).
@@ -271,7 +309,7 @@ public enum Planner {
         pass.matched += 1
         if id.kind == .member {
             pass.census.count(id, before, desired: desired, current: current)
-            if before["status"] == .string("invited") { pass.pending[id.org, default: Pending()].add(id) }
+            if before["status"] == .string("invited") { pass.addPending(id, desired: desired, options: options) }
         }
         if !wanted.sameValues(as: before, ignoring: State.isStateOnly) {
             var after = wanted
@@ -279,8 +317,7 @@ public enum Planner {
             pass.changes.append(Change(action: .update, id: id, before: before, after: after, reason: .changed,
                                        location: entry.location))
         } else if id.kind == .member, before["status"] == .string("invited"), case let .string(sent)? = before["invited_at"],
-                  let sentAt = Timestamp.parse(sent),
-                  sentAt.addingTimeInterval(desired.invitationTTL[id.org] ?? Settings.defaultInvitationTTL) <= options.now {
+                  pass.isStale(sent, id, desired: desired, options: options) {
             // Never re-sent while pending, but once it is older than invitation_ttl it is sent again.
             var after = before
             after["invited_at"] = .string(Timestamp.format(options.now))

@@ -289,6 +289,26 @@ extension GrantKey {
 
 /// Instants in state and plans: RFC 3339 in UTC, whole seconds.
 enum Timestamp {
+    /// Whether `text` is a valid instant written exactly as `format` writes years 0 to 9999
+    /// (`2026-11-23T12:00:00Z`): such texts sort in time order byte by byte, and `parse` reads them.
+    static func isCanonical(_ text: String) -> Bool {
+        withBytes(text) { b in
+            guard b.count == 20, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"),
+                  b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"), b[19] == UInt8(ascii: "Z") else { return false }
+            func number(_ from: Int, _ count: Int) -> Int? {
+                var v = 0
+                for i in from..<(from + count) {
+                    guard b[i] >= 0x30, b[i] <= 0x39 else { return nil }
+                    v = v * 10 + Int(b[i] - 0x30)
+                }
+                return v
+            }
+            guard let y = number(0, 4), let m = number(5, 2), let d = number(8, 2), let hh = number(11, 2),
+                  let mm = number(14, 2), let ss = number(17, 2) else { return false }
+            return (1...12).contains(m) && d >= 1 && d <= CalendarDay.daysInMonth(year: y, month: m) && hh < 24 && mm < 60 && ss < 60
+        }
+    }
+
     static func format(_ date: Date) -> String {
         let seconds = Int(date.timeIntervalSince1970.rounded(.down))
         var days = seconds / 86_400

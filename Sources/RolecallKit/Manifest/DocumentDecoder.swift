@@ -124,9 +124,9 @@ struct DocumentDecoder {
         var teams: [Team] = []
         var teamGrants: [Grant] = []
         for team in fields.list("teams") ?? [] {
-            if let (team, roles) = self.team(team) {
+            if let (team, teamRoles) = self.team(team) {
                 teams.append(team)
-                teamGrants += roles
+                teamGrants += teamRoles
             }
         }
         result.teams = Self.joined(&items.teams, &teams)

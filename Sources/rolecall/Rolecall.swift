@@ -18,11 +18,11 @@ struct Rolecall: ParsableCommand {
         // 100k-member org), after which big tables are carved from the heap and leave holes: the
         // peak memory of a no-op plan varied by 30 MiB from run to run; fixed, it is steady and lower.
         mallopt(M_MMAP_THRESHOLD, 1 << 20)
-        // Heaps grow 32 MiB at a time and keep that much spare when memory is freed. With glibc's
-        // 128 KiB, the thread reading the state file grew its heap a few hundred times (a system
-        // call and a change to the memory map each) and gave pages back only to fault them in
-        // again: a no-op plan of a 100k-member org took about 7% longer, with a third more page
-        // faults. Peak memory grows by up to the spare amount.
+        // The heap grows 32 MiB at a time and keeps that much spare when memory is freed. With
+        // glibc's 128 KiB, a no-op plan of a 100k-member org made about 18,000 calls that grow a heap
+        // (mprotect and brk, each a system call and a change to the memory map; 7,900 with this
+        // setting, as glibc pads only the main heap) and had a quarter more page faults; it took
+        // about 7% longer. Peak memory grows by up to the spare amount.
         mallopt(M_TOP_PAD, 32 << 20)
         #endif
         main(nil)

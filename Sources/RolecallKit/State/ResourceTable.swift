@@ -221,27 +221,3 @@ func compareBytes(_ a: String, _ b: String) -> Int {
         }
     }
 }
-
-/// The lists' elements in one list, in order; `lists` is left empty. Elements are moved, not
-/// copied: each list is emptied from its end, which moves an element out, where appending a list
-/// copies every element (retaining all it refers to) and dropping the list then releases them all
-/// (measured: an eighth of the time of reading a 100k-member state file).
-func concatenate<T>(_ lists: inout [[T]]) -> [T] {
-    if lists.count == 1, let only = lists.popLast() { return only }
-    let total = lists.reduce(0) { $0 + $1.count }
-    return [T](unsafeUninitializedCapacity: total) { buffer, count in
-        count = 0
-        guard let base = buffer.baseAddress else {
-            lists = []
-            return
-        }
-        var end = total
-        while var list = lists.popLast() {
-            while let element = list.popLast() {
-                end -= 1
-                (base + end).initialize(to: element)
-            }
-        }
-        count = total
-    }
-}

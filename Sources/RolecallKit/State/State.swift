@@ -342,16 +342,8 @@ public enum StateCodec {
             } while try !parser.endMember()
             guard valid else { return nil }
             // A new buffer of exactly this size (`Array(scratch)` would share the scratch buffer, and the
-            // next resource's writes would then copy it, spare capacity and all). The pairs are moved
-            // off the scratch's end, not copied (a copy retains the strings, and emptying the scratch
-            // releases them again).
-            let count = scratch.count
-            let pairs = [Attributes.Element](unsafeUninitializedCapacity: count) { buffer, initialized in
-                initialized = 0
-                guard let base = buffer.baseAddress else { return }
-                for j in stride(from: count - 1, through: 0, by: -1) { (base + j).initialize(to: scratch.removeLast()) }
-                initialized = count
-            }
+            // next resource's writes would then copy it, spare capacity and all), the pairs moved into it.
+            let pairs = scratch.removeLast(moving: scratch.count)
             if lastRank != Int.max { return Attributes(known: pairs) }
             if let sorted = Attributes(sorted: pairs) { return sorted }
             // Not in rolecall's order (edited by hand): sort, and refuse a name given twice.

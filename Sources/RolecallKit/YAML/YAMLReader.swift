@@ -180,14 +180,7 @@ private struct TreeBuilder<Items: YAMLItemConsumer> {
                     }
                     node = YAMLNode(.mapping(pairs), at: frame.mark)
                 } else {
-                    let count = values.count - frame.start
-                    let items = [YAMLNode](unsafeUninitializedCapacity: count) { buffer, initialized in
-                        initialized = 0
-                        guard let base = buffer.baseAddress else { return }
-                        for j in stride(from: count - 1, through: 0, by: -1) { (base + j).initialize(to: values.removeLast()) }
-                        initialized = count
-                    }
-                    node = YAMLNode(.sequence(items), at: frame.mark)
+                    node = YAMLNode(.sequence(values.removeLast(moving: values.count - frame.start)), at: frame.mark)
                 }
                 if let error = add(node) { return .failure(error) }
             default:

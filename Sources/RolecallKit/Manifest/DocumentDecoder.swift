@@ -141,18 +141,10 @@ struct DocumentDecoder {
     /// `first` followed by `second`, leaving both empty. When one is empty (always so for a list
     /// taken while reading) the other is handed over as it is, not copied.
     private static func joined<T>(_ first: inout [T], _ second: inout [T]) -> [T] {
-        var result: [T] = []
-        if second.isEmpty {
-            swap(&result, &first)
-        } else if first.isEmpty {
-            swap(&result, &second)
-        } else {
-            result.reserveCapacity(first.count + second.count)
-            result += first
-            result += second
-            first = []
-            second = []
-        }
+        if second.isEmpty { return moveOut(&first) }
+        if first.isEmpty { return moveOut(&second) }
+        var result = moveOut(&first)
+        result += moveOut(&second)
         return result
     }
 

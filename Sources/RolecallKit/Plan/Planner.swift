@@ -122,7 +122,7 @@ public enum Planner {
         var census = MemberCensus()
         /// The org whose pending invitations are being gathered (members come org by org), and
         /// the instant, as the state writes it, at or before which an invitation of that org is stale.
-        private var org: (name: String, pending: Pending, staleUntil: String?)?
+        private var org: (name: String, pending: Pending, ttl: TimeInterval, staleUntil: String?)?
 
         mutating func merge(_ other: Pass) {
             finish()
@@ -147,7 +147,7 @@ public enum Planner {
             finish()
             let ttl = desired.invitationTTL[id.org] ?? Settings.defaultInvitationTTL
             let cutoff = Timestamp.format(options.now.addingTimeInterval(-ttl))
-            org = (id.org, Pending(), Timestamp.isCanonical(cutoff) ? cutoff : nil)
+            org = (id.org, Pending(), ttl, Timestamp.isCanonical(cutoff) ? cutoff : nil)
         }
 
         mutating func addPending(_ id: ResourceID, desired: DesiredState, options: PlanOptions) {
@@ -160,9 +160,10 @@ public enum Planner {
         /// pending member was a sixth of a no-op plan's walk); any other spelling is parsed.
         mutating func isStale(_ sent: String, _ id: ResourceID, desired: DesiredState, options: PlanOptions) -> Bool {
             enter(id, desired: desired, options: options)
-            if let cutoff = org?.staleUntil, Timestamp.isCanonical(sent) { return compareBytes(sent, cutoff) <= 0 }
+            guard let org else { return false }
+            if let cutoff = org.staleUntil, Timestamp.isCanonical(sent) { return compareBytes(sent, cutoff) <= 0 }
             guard let sentAt = Timestamp.parse(sent) else { return false }
-            return sentAt.addingTimeInterval(desired.invitationTTL[id.org] ?? Settings.defaultInvitationTTL) <= options.now
+            return sentAt.addingTimeInterval(org.ttl) <= options.now
         }
 
         /// A recorded resource the manifests no longer want (or whose expiry has passed).

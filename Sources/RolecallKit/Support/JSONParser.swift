@@ -207,13 +207,28 @@ struct JSONParser {
 
     /// The end (the closing quote) and rank of the string at `i` when it is one of `known`, written plainly.
     private func knownString(_ known: KnownNames) -> (end: Int, rank: Int)? {
-        bytes.withUnsafeBufferPointer { all -> (Int, Int)? in
-            let start = i + 1
+        let start = i + 1
+        let (end, _) = plainRun(from: start)
+        return bytes.withUnsafeBufferPointer { all -> (Int, Int)? in
+            guard end < all.count, all[end] == UInt8(ascii: "\""),
+                  let rank = known.rank(of: UnsafeBufferPointer(rebasing: all[start..<end])) else { return nil }
+            return (end, rank)
+        }
+    }
+
+    /// Where the run of string bytes from `start` that needs no decoding (no quote, backslash or
+    /// control character) ends, and all its bytes or-ed together (below 0x80: ASCII).
+    private func plainRun(from start: Int) -> (end: Int, high: UInt8) {
+        bytes.withUnsafeBufferPointer { all -> (Int, UInt8) in
             var j = start
-            while j < all.count, all[j] != UInt8(ascii: "\""), all[j] != UInt8(ascii: "\\"), all[j] >= 0x20 { j += 1 }
-            guard j < all.count, all[j] == UInt8(ascii: "\""),
-                  let rank = known.rank(of: UnsafeBufferPointer(rebasing: all[start..<j])) else { return nil }
-            return (j, rank)
+            var high: UInt8 = 0
+            while j < all.count {
+                let b = all[j]
+                guard b != UInt8(ascii: "\""), b != UInt8(ascii: "\\"), b >= 0x20 else { break }
+                high |= b
+                j += 1
+            }
+            return (j, high)
         }
     }
 
@@ -272,17 +287,7 @@ struct JSONParser {
         i += 1
         let start = i
         // Fast path: no escapes. ASCII needs no validation beyond what String(decoding:) does quickly.
-        let (stop, high) = bytes.withUnsafeBufferPointer { all -> (Int, UInt8) in
-            var j = start
-            var high: UInt8 = 0
-            while j < all.count {
-                let b = all[j]
-                guard b != UInt8(ascii: "\""), b != UInt8(ascii: "\\"), b >= 0x20 else { break }
-                high |= b
-                j += 1
-            }
-            return (j, high)
-        }
+        let (stop, high) = plainRun(from: start)
         i = stop
         guard i < bytes.count else { throw failure("the document ends inside a string (truncated?)") }
         if bytes[i] == UInt8(ascii: "\"") {

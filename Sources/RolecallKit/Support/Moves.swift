@@ -2,6 +2,13 @@
 /// refers to (a member holds about ten strings), and dropping the original releases it all again;
 /// taking elements off the end of an array moves them.
 
+/// The list, leaving an empty one in its place.
+func moveOut<T>(_ list: inout [T]) -> [T] {
+    var moved: [T] = []
+    swap(&moved, &list)
+    return moved
+}
+
 extension Array {
     /// The last `count` elements, in order, in an array of exactly that size; they are removed from
     /// this one.

@@ -67,10 +67,10 @@ struct Validator {
         var takenGrants = take(&documents, \.grants)
         let side = Validator(now: now, sink: DiagnosticSink())
         let ((members, teams), (apps, roles, grants)) = concurrently({ () -> ([Member], [Team]) in
-            var (members, inOrder) = unique(Self.move(&takenMembers), key: { $0.email }, at: { $0.location }) {
+            var (members, inOrder) = unique(moveOut(&takenMembers), key: { $0.email }, at: { $0.location }) {
                 "member '\($0)' is declared twice in org '\(name)'"
             }
-            var (teams, teamsInOrder) = unique(Self.move(&takenTeams), key: { $0.name }, at: { $0.location }) {
+            var (teams, teamsInOrder) = unique(moveOut(&takenTeams), key: { $0.name }, at: { $0.location }) {
                 "team '\($0)' is declared twice in org '\(name)'"
             }
             var midnights = Midnights(zone: zone)
@@ -85,13 +85,13 @@ struct Validator {
             if !teamsInOrder { sortIfNeeded(&teams) { byteOrder($0.name, $1.name) } }
             return (members, teams)
         }, { () -> ([App], [CustomRole], [Grant]) in
-            var (apps, appsInOrder) = side.unique(Self.move(&takenApps), key: { $0.name }, at: { $0.location }) {
+            var (apps, appsInOrder) = side.unique(moveOut(&takenApps), key: { $0.name }, at: { $0.location }) {
                 "app '\($0)' is declared twice in org '\(name)'"
             }
-            var (roles, rolesInOrder) = side.unique(Self.move(&takenRoles), key: { $0.name }, at: { $0.location }) {
+            var (roles, rolesInOrder) = side.unique(moveOut(&takenRoles), key: { $0.name }, at: { $0.location }) {
                 "role '\($0)' is declared twice in org '\(name)'"
             }
-            var grants = side.uniqueHashing(Self.move(&takenGrants), key: { $0.key }, at: { $0.location }) {
+            var grants = side.uniqueHashing(moveOut(&takenGrants), key: { $0.key }, at: { $0.location }) {
                 "grant of \($0) is declared twice in org '\(name)'"
             }
             var midnights = Midnights(zone: zone)
@@ -122,13 +122,6 @@ struct Validator {
                 known[day] = expiry?.endsAt
             }
         }
-    }
-
-    /// The list, leaving an empty one in its place.
-    private static func move<T>(_ list: inout [T]) -> [T] {
-        var moved: [T] = []
-        swap(&moved, &list)
-        return moved
     }
 
     /// Sorts `items` unless they already are in order (one pass instead of a sort that moves every element).

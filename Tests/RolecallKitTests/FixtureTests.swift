@@ -10,7 +10,7 @@ struct FixtureTests {
     static let root = Paths.fixtures.appendingPathComponent("validate")
 
     static var cases: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []).filter { !$0.hasPrefix(".") && $0 != "github-actions" }.sorted()
     }
 
     static let formats: [(file: String, format: OutputFormat)] = [
@@ -54,7 +54,7 @@ struct StreamingDecodeTests {
     static var folders: [String] {
         let roots = [Paths.fixtures.appendingPathComponent("validate"), Paths.fixtures.appendingPathComponent("plan"), Paths.examples]
         return roots.flatMap { root in
-            ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []).filter { !$0.hasPrefix(".") }
+            ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []).filter { !$0.hasPrefix(".") && $0 != "github-actions" }
                 .map { root.appendingPathComponent($0).path }
         }.sorted()
     }

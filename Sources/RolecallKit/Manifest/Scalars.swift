@@ -122,15 +122,15 @@ enum Scalars {
         (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
     }
 
-    /// IANA time zone names known to this system, plus `UTC`.
+    /// A name of the system's tz database (a zone or a link; see `TimeZoneNames`), or `UTC`.
     static func isKnownTimeZone(_ name: String) -> Bool {
-        if name == "UTC" || name == "Etc/UTC" { return true }
-        return TimeZone.knownTimeZoneIdentifiers.contains(name) && TimeZone(identifier: name) != nil
+        switch TimeZoneNames.system.verdict(name) {
+        case .zone, .link: return true
+        case .malformed, .unknown: return false
+        }
     }
 
-    static func timeZone(_ name: String) -> TimeZone {
-        TimeZone(identifier: name) ?? TimeZone(secondsFromGMT: 0) ?? .current
-    }
+    static func timeZone(_ name: String) -> TimeZone { TimeZoneNames.timeZone(name) }
 }
 
 /// A calendar day as written (`2026-07-15`).

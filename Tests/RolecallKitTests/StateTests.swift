@@ -56,9 +56,10 @@ struct StateTests {
         #expect(manifest.location == SourceLocation(file: dir.path, line: 1, column: 1))
     }
 
-    @Test func timestampsAreRFC3339InUTCWholeSeconds() {
+    @Test func timestampsAreRFC3339InUTCToTheMillisecond() {
         #expect(Timestamp.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
-        #expect(Timestamp.format(Date(timeIntervalSince1970: 1_795_435_199.9)) == "2026-11-23T11:59:59Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 1_795_435_199.9)) == "2026-11-23T11:59:59.9Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 1_795_435_199.0004)) == "2026-11-23T11:59:59Z")
         #expect(Timestamp.format(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59Z")
         #expect(Timestamp.format(Date(timeIntervalSince1970: -62_135_596_800)) == "0001-01-01T00:00:00Z")
         #expect(Timestamp.format(Date(timeIntervalSince1970: 253_402_300_800)) == "10000-01-01T00:00:00Z")

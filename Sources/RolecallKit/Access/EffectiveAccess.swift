@@ -185,7 +185,10 @@ public enum EffectiveAccess {
             var orgAside: [(Binding, String)] = []
             let base = Binding(role: string(member, "role") ?? "", source: .baseRole, expires: expiry(member),
                                ticket: string(member, "ticket"))
-            if rules.directRoleReplacesBase, orgBindings.contains(where: { $0.source == .directGrant }) {
+            // A role assigned directly, org-wide or on a project, is used instead of the base role (LaunchDarkly).
+            let direct = orgBindings.contains { $0.source == .directGrant }
+                || explicitByApp.values.contains { $0.contains { $0.source == .directGrant } }
+            if rules.directRoleReplacesBase, direct {
                 orgAside.append((base, "replaced by a role assigned directly"))
             } else {
                 orgBindings.append(base)

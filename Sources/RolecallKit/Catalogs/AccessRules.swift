@@ -12,7 +12,8 @@ public struct AccessRules: Sendable, Hashable {
 
     /// Org role name -> the apps it reaches.
     public var reach: [String: Reach] = [:]
-    /// A role given directly to a member replaces their base role; team roles still add (LaunchDarkly).
+    /// A role given directly to a member, org-wide or on a project, replaces their base role; team roles
+    /// still add (LaunchDarkly).
     public var directRoleReplacesBase = false
     /// An explicit app role replaces, not adds to, what the org role gives on that app (Logfire).
     public var explicitAppRoleOverridesOrgRole = false

@@ -196,14 +196,8 @@ struct DocumentDecoder {
                 sink.error("'invitation_ttl' must be a duration like 14d, 36h or 90m, found '\(ttl.value)'", at: ttl.location)
             }
         }
-        if let zone = f.string("timezone") {
-            if Scalars.isKnownTimeZone(zone.value) {
-                settings.timezone = zone.value
-            } else {
-                let hint = Suggest.hint(for: zone.value, among: TimeZone.knownTimeZoneIdentifiers)
-                sink.error("unknown time zone '\(zone.value)'" + hint, at: zone.location,
-                           notes: [DiagnosticNote("use an IANA name such as Europe/Berlin, America/New_York or UTC")])
-            }
+        if let zone = f.string("timezone"), let name = TimeZoneNames.check(zone.value, at: zone.location, sink: sink) {
+            settings.timezone = name
         }
         return settings
     }

@@ -122,15 +122,15 @@ enum Scalars {
         (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
     }
 
-    /// IANA time zone names known to this system, plus `UTC`.
+    /// A name of the system's tz database (a zone or a link; see `TimeZoneNames`), or `UTC`.
     static func isKnownTimeZone(_ name: String) -> Bool {
-        if name == "UTC" || name == "Etc/UTC" { return true }
-        return TimeZone.knownTimeZoneIdentifiers.contains(name) && TimeZone(identifier: name) != nil
+        switch TimeZoneNames.system.verdict(name) {
+        case .zone, .link: return true
+        case .malformed, .unknown: return false
+        }
     }
 
-    static func timeZone(_ name: String) -> TimeZone {
-        TimeZone(identifier: name) ?? TimeZone(secondsFromGMT: 0) ?? .current
-    }
+    static func timeZone(_ name: String) -> TimeZone { TimeZoneNames.timeZone(name) }
 }
 
 /// A calendar day as written (`2026-07-15`).
@@ -205,7 +205,17 @@ enum WrittenExpiry: Sendable, Hashable {
         case bad(String)
     }
 
-    static func parse(_ text: String) -> Parsed {
+    static func parse(_ text: String) -> Parsed { parse(text, finerThanMilliseconds: .refuse) }
+
+    /// What to do with digits of a fraction beyond milliseconds that are not zero.
+    enum FinerDigits { case refuse, truncate }
+
+    /// Fractions of a second are kept to the millisecond, the precision every instant rolecall reads or
+    /// writes carries exactly (a Date is a Double: milliseconds survive a round trip through text for
+    /// every year 0 to 9999, microseconds do not). Finer non-zero digits are refused in manifests and
+    /// truncated for `--now` (flooring an instant to the millisecond never changes how it compares
+    /// with an expiry, which is a whole number of milliseconds).
+    static func parse(_ text: String, finerThanMilliseconds finer: FinerDigits) -> Parsed {
         let b = Array(text.utf8)
         func digits(_ from: Int, _ count: Int) -> Int? {
             guard from + count <= b.count else { return nil }
@@ -231,17 +241,21 @@ enum WrittenExpiry: Sendable, Hashable {
         else { return .bad("'\(text)' is not a date: \(expected)") }
         guard hh < 24, mm < 60, ss < 60 else { return .bad("'\(text)' is not a valid time of day") }
         var i = 19
-        var fraction = 0.0
+        var millis = 0
         if i < b.count, b[i] == 0x2E {
-            var scale = 0.1
             i += 1
             let digitsStart = i
             while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {
-                fraction += Double(b[i] - 0x30) * scale
-                scale /= 10
+                let place = i - digitsStart
+                if place < 3 {
+                    millis = millis * 10 + Int(b[i] - 0x30)
+                } else if b[i] != 0x30, finer == .refuse {
+                    return .bad("'\(text)' is more precise than a millisecond: rolecall keeps expiries to the millisecond")
+                }
                 i += 1
             }
             guard i > digitsStart else { return .bad("'\(text)' is not a date: \(expected)") }
+            for _ in min(i - digitsStart, 3)..<3 { millis *= 10 }
         }
         guard i < b.count else { return .bad("'\(text)' has no time zone offset: add Z for UTC or an offset like +02:00") }
         var offset = 0
@@ -256,7 +270,7 @@ enum WrittenExpiry: Sendable, Hashable {
         }
         guard i == b.count else { return .bad("'\(text)' is not a date: \(expected)") }
         let seconds = day.daysSinceEpoch * 86_400 + hh * 3600 + mm * 60 + ss - offset
-        return .ok(.instant(Date(timeIntervalSince1970: TimeInterval(seconds) + fraction)))
+        return .ok(.instant(Timestamp.date(seconds: seconds, millis: millis)))
     }
 
     /// The first instant without access, given the org's time zone.
@@ -315,7 +329,7 @@ enum Suggest {
 
 /// Parses an RFC 3339 timestamp (with offset), as `--now` takes it.
 public func parseTimestamp(_ text: String) -> Date? {
-    if case let .ok(.instant(date)) = WrittenExpiry.parse(text) { return date }
+    if case let .ok(.instant(date)) = WrittenExpiry.parse(text, finerThanMilliseconds: .truncate) { return date }
     return nil
 }
 
@@ -326,4 +340,32 @@ public func parseDuration(_ text: String) -> TimeInterval? {
     if let unit = units[last], let n = Double(text.dropLast()), n >= 0 { return n * unit }
     if let n = Double(text), n >= 0 { return n }
     return nil
+}
+
+extension Timestamp {
+    /// The instant `seconds` and `millis` after the epoch: the one way every reader builds an instant
+    /// from text, so that the same text always gives the same Date.
+    static func date(seconds: Int, millis: Int) -> Date {
+        Date(timeIntervalSince1970: TimeInterval(seconds) + TimeInterval(millis) / 1000)
+    }
+
+    /// Whole seconds and milliseconds of an instant, floored to the millisecond. An instant built by
+    /// `date(seconds:millis:)` gives back exactly its parts (the Double is within a few ulps of them).
+    static func parts(_ date: Date) -> (seconds: Int, millis: Int) {
+        let scaled = date.timeIntervalSince1970 * 1000
+        let nearest = scaled.rounded()
+        let total = abs(scaled - nearest) < 0.05 ? Int(nearest) : Int(scaled.rounded(.down))
+        let seconds = Int((Double(total) / 1000).rounded(.down))
+        return (seconds, total - seconds * 1000)
+    }
+
+    /// How long until an instant `interval` seconds away, rounded up in the largest unit that is at
+    /// least one: "1 second", "5 minutes", "3 hours", "9 days".
+    static func remaining(_ interval: TimeInterval) -> String {
+        let units: [(Double, String)] = [(86_400, "day"), (3600, "hour"), (60, "minute")]
+        for (size, word) in units where interval >= size {
+            return plural(Int((interval / size).rounded(.up)), word)
+        }
+        return plural(max(1, Int(interval.rounded(.up))), "second")
+    }
 }

@@ -369,9 +369,9 @@ public enum Planner {
         var notices: [Notice] = []
         let horizon = options.now.addingTimeInterval(options.warnWithin)
         for (id, expiry) in desired.upcoming where expiry.endsAt <= horizon {
-            let days = Int((expiry.endsAt.timeIntervalSince(options.now) / 86_400).rounded(.up))
+            let left = Timestamp.remaining(expiry.endsAt.timeIntervalSince(options.now))
             notices.append(Notice(kind: .expiresSoon, id: id,
-                                  message: "\(id) expires on \(expiry.written) (in \(plural(days, "day")))",
+                                  message: "\(id) expires on \(expiry.written) (in \(left))",
                                   location: expiry.location))
         }
         // Pending invitations: one notice each, or one per org when there are many (a first import).

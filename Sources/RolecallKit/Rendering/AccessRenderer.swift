@@ -126,7 +126,8 @@ public struct AccessRenderer: Sendable {
         ]).pretty
     }
 
-    /// members x apps; a cell is the effective role on that scope ("-" for none).
+    /// members x apps; a cell is the most permissive built-in role on that scope, else the custom roles
+    /// held there, each once, in byte order, joined by "+" ("-" for none).
     private func csv(_ people: [EffectiveAccess.Person]) -> String {
         let apps = Array(Set(people.flatMap(\.apps))).sorted(by: byteOrder)
         func cell(_ s: String) -> String {
@@ -137,7 +138,7 @@ public struct AccessRenderer: Sendable {
             let values = [nil] + apps.map(Optional.some)
             let cells = values.map { app -> String in
                 guard let scope = person.scope(app), !scope.bindings.isEmpty else { return "-" }
-                return scope.role ?? scope.bindings.map(\.role).joined(separator: "+")
+                return scope.role ?? Set(scope.bindings.map(\.role)).sorted(by: byteOrder).joined(separator: "+")
             }
             out += ([person.org, person.email, person.status] + cells).map(cell).joined(separator: ",") + "\r\n"
         }

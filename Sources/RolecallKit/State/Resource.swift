@@ -287,7 +287,7 @@ extension GrantKey {
     }
 }
 
-/// Instants in state and plans: RFC 3339 in UTC, whole seconds.
+/// Instants in state and plans: RFC 3339 in UTC, to the millisecond.
 enum Timestamp {
     /// Whether `text` is a valid instant written exactly as `format` writes years 0 to 9999
     /// (`2026-11-23T12:00:00Z`): such texts sort in time order byte by byte, and `parse` reads them.
@@ -309,8 +309,18 @@ enum Timestamp {
         }
     }
 
+    /// Whole seconds are written as `2026-11-23T12:00:00Z`; an instant with milliseconds keeps them
+    /// (`2026-11-23T12:00:00.5Z`, trailing zeros dropped).
     static func format(_ date: Date) -> String {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let (seconds, millis) = parts(date)
+        let whole = format(seconds: seconds)
+        guard millis != 0 else { return whole }
+        var digits = String(String(millis + 1000).dropFirst())
+        while digits.last == "0" { digits.removeLast() }
+        return String(whole.dropLast()) + "." + digits + "Z"
+    }
+
+    private static func format(seconds: Int) -> String {
         var days = seconds / 86_400
         var rest = seconds % 86_400
         if rest < 0 {

@@ -254,21 +254,8 @@ struct Validator {
         checkSingleHolder(org)
     }
 
-    /// LaunchDarkly: "exactly one owner" (members whose expiry has passed do not count).
-    private func checkSingleHolder(_ org: Organization) {
-        guard let role = org.settings.catalog.accessRules.singleHolderRole else { return }
-        let holders = org.members.filter { $0.role.value == role && !($0.expires?.hasPassed(at: now) ?? false) }
-            .sorted { $0.location < $1.location }
-        if holders.isEmpty {
-            sink.error("org '\(org.name)' has no \(role); catalog '\(org.settings.catalog.rawValue)' needs exactly one",
-                       at: org.settings.location ?? org.location)
-        }
-        for extra in holders.dropFirst() {
-            sink.error("org '\(org.name)' has more than one \(role) ('\(extra.email)'); catalog '\(org.settings.catalog.rawValue)' allows exactly one",
-                       at: extra.role.location,
-                       notes: [DiagnosticNote("first \(role) declared here", at: holders[0].role.location)])
-        }
-    }
+    /// LaunchDarkly: "exactly one owner", counted on effective access (OwnerRule.swift).
+    private func checkSingleHolder(_ org: Organization) { OwnerRule(now: now, sink: sink).check(org) }
 
     private func checkSettings(_ org: Organization, _ catalog: RoleCatalog) {
         guard let plan = org.settings.plan else { return }

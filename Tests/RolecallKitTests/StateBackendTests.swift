@@ -184,6 +184,17 @@ struct StateBackendTests {
         #expect(try String(contentsOfFile: dir.path("victim"), encoding: .utf8) == "precious")
     }
 
+    @Test func hardening6_plantedAuditLogSymlink() throws {
+        let dir = try Scratch()
+        try "precious".write(toFile: dir.path("victim"), atomically: true, encoding: .utf8)
+        #expect(symlink(dir.path("victim"), dir.path("audit.jsonl")) == 0)
+        let record = AuditRecord(time: fixedNow, actor: "a", change: Change(action: .delete, id: ResourceID(org: "acme", kind: .app, key: "x"),
+                                                                            before: [:], after: nil, reason: .removedFromManifests, location: nil),
+                                 result: "ok")
+        #expect(throws: StateError.self) { try AuditLog(path: dir.path("audit.jsonl")).append([record]) }
+        #expect(try String(contentsOfFile: dir.path("victim"), encoding: .utf8) == "precious")
+    }
+
     @Test func hardening6_plantedTemporaryNameSymlink() throws {
         let dir = try Scratch()
         try "precious".write(toFile: dir.path("victim"), atomically: true, encoding: .utf8)

@@ -100,8 +100,15 @@ extension Workflow {
             if backend.ownsFile(atPath: audit.path) { throw .sharesStateFile(backend: backend.location, path: audit.path) }
             let version = StateVersion(of: state)
             next.serial = try StateVersion(lineage: state.lineage, serial: state.serial).nextSerial(in: backend.location)
+            // The record first (as apply does with each batch); if the state then cannot be written, a
+            // second record says so.
             try audit.append([AuditRecord(time: Date(), actor: actor, change: change, result: "ok")])
-            try backend.write(next, replacing: version, holding: lock)
+            do {
+                try backend.write(next, replacing: version, holding: lock)
+            } catch {
+                try? audit.append([AuditRecord(time: Date(), actor: actor, change: change, result: "failed: not saved in the state: \(error)")])
+                throw error
+            }
         } catch {
             return .failure(.error(error.description, at: nil))
         }

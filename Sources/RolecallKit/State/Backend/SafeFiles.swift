@@ -115,7 +115,8 @@ enum SafeFile {
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw .posix("mkstemp in \(folder(of: path))") }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        return (fd, String(cString: template))
+        let name = template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return (fd, String(decoding: name, as: UTF8.self))
     }
 
     /// Gives `fd` the mode and owner of `original` (an owner change needs privileges; without them the

@@ -78,18 +78,32 @@ enum SafeFile {
         return (fd, info)
     }
 
-    /// Everything from `fd` to its end.
+    /// Everything from `fd` to its end, read straight into one array of the expected size (one copy: the
+    /// state of a 100k-member org is 26 MB), then in chunks if the file grew meanwhile.
     static func readAll(_ fd: Int32, sizeHint: Int) throws(Failure) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(sizeHint + 1)
-        var chunk = [UInt8](repeating: 0, count: max(65_536, min(sizeHint + 1, 1 << 26)))
-        while true {
+        var failure: Failure?
+        var filled = false
+        var bytes = [UInt8](unsafeUninitializedCapacity: max(0, sizeHint) + 1) { buffer, count in
+            count = 0
+            while count < buffer.count {
+                let n = read(fd, buffer.baseAddress.map { $0 + count }, buffer.count - count)
+                if n < 0, errno == EINTR { continue }
+                if n < 0 { failure = .posix("read") }
+                if n <= 0 { return }
+                count += n
+            }
+            filled = true
+        }
+        if let failure { throw failure }
+        var chunk = [UInt8](repeating: 0, count: filled ? 65_536 : 0)
+        while filled {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0, errno == EINTR { continue }
             if n < 0 { throw .posix("read") }
-            if n == 0 { return bytes }
+            if n == 0 { break }
             bytes += chunk[0..<n]
         }
+        return bytes
     }
 
     static func writeAll(_ fd: Int32, _ data: Data) throws(Failure) {

@@ -120,8 +120,7 @@ public struct Applier: Sendable {
             progress.saveError = String(describing: error)
             return false
         }
-        let applied = batch.filter(\.succeeded)
-        guard !applied.isEmpty else { return true }
+        guard batch.contains(where: \.succeeded) else { return true }
         var next = progress.working
         do {
             if next.lineage.isEmpty { next.lineage = UUID().uuidString.lowercased() }
@@ -135,7 +134,7 @@ public struct Applier: Sendable {
         progress.working = next
         progress.saved = next
         progress.savedVersion = StateVersion(of: next)
-        progress.applied += applied.map(\.change)
+        progress.applied += batch.lazy.filter(\.succeeded).map(\.change)
         for observer in observers { await observer.didCommit(batch, serial: next.serial) }
         return true
     }

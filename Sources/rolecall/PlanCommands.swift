@@ -183,7 +183,7 @@ func readPlanFile(_ path: String) throws -> Plan {
     }
 }
 
-struct ApplyCommand: ParsableCommand {
+struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
         abstract: "Carry out a plan and record the new state.",
@@ -212,31 +212,13 @@ struct ApplyCommand: ParsableCommand {
     @Flag(name: .long, help: "Never colour the output (also: NO_COLOR).")
     var noColor = false
 
-    func run() throws {
+    func run() async throws {
         let now = clock.date
         let store = stateOptions.store
         let environment = ProcessInfo.processInfo.environment
         let lock = try takeLock(store, timeout: lockTimeout, color: colorAllowed(noColor, fd: STDERR_FILENO))
         defer { lock.release() }
-
-        let plan: Plan
-        let state: State
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), !isDirectory.boolValue, source.hasSuffix(".json") {
-            plan = try readPlanFile(source)
-            state = try readState(store, color: colorAllowed(noColor, fd: STDERR_FILENO)) ?? State(lineage: "", serial: 0)
-            if let stale = Staleness.check(plan, state: state, now: now) {
-                report([.error(stale.description, at: nil)], color: colorAllowed(noColor, fd: STDERR_FILENO))
-                throw ExitCode(1)
-            }
-        } else {
-            let planned = Workflow.plan(manifests: source, store: store, options: planning.options(now: now, digest: false))
-            report(planned.diagnostics, color: colorAllowed(noColor, fd: STDERR_FILENO))
-            guard let fresh = planned.plan else { throw ExitCode(1) }
-            plan = fresh
-            state = planned.state
-        }
-
+        let (plan, state) = try planOrRead(store: store, now: now)
         print(PlanRenderer(format: .text, color: colorAllowed(noColor)).render(plan), terminator: "")
         guard !plan.isEmpty else {
             lock.release()
@@ -253,14 +235,34 @@ struct ApplyCommand: ParsableCommand {
                 throw ExitCode(1)
             }
         }
-        var target = StateFileTarget()
         let audit = AuditLog(path: auditLog ?? stateOptions.auditPath)
-        let applied = Workflow.apply(plan, state: state, store: store, target: &target, audit: audit,
-                                     actor: Workflow.actor(environment: environment), now: Date())
+        // Progress on a terminal only, once a second for a run that takes longer than that.
+        let progress: [any ApplyObserver] = isatty(STDERR_FILENO) == 1
+            ? [ProgressReporter { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }] : []
+        let applied = await Workflow.apply(plan, state: state, backend: store, lock: lock, target: RecordOnlyTarget(), audit: audit,
+                                           actor: Workflow.actor(environment: environment), observers: progress)
         report(applied.diagnostics, color: colorAllowed(noColor, fd: STDERR_FILENO))
         if !applied.diagnostics.isEmpty { throw ExitCode(1) }
         print("Apply complete: \(applied.outcome.applied.count) change\(applied.outcome.applied.count == 1 ? "" : "s") applied; state serial \(applied.outcome.state.serial).")
         lock.release()
         finish(0, keeping: (plan, state, applied))
+    }
+
+    /// The plan file's changes checked against the locked state, or a fresh plan of the folder.
+    private func planOrRead(store: FileStateBackend, now: Date) throws -> (Plan, State) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), !isDirectory.boolValue, source.hasSuffix(".json") {
+            let plan = try readPlanFile(source)
+            let state = try readState(store, color: colorAllowed(noColor, fd: STDERR_FILENO)) ?? State(lineage: "", serial: 0)
+            if let stale = Staleness.check(plan, state: state, now: now) {
+                report([.error(stale.description, at: nil)], color: colorAllowed(noColor, fd: STDERR_FILENO))
+                throw ExitCode(1)
+            }
+            return (plan, state)
+        }
+        let planned = Workflow.plan(manifests: source, store: store, options: planning.options(now: now, digest: false))
+        report(planned.diagnostics, color: colorAllowed(noColor, fd: STDERR_FILENO))
+        guard let plan = planned.plan else { throw ExitCode(1) }
+        return (plan, planned.state)
     }
 }

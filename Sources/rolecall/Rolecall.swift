@@ -3,7 +3,7 @@ import CMalloc
 import RolecallKit
 
 @main
-struct Rolecall: ParsableCommand {
+struct Rolecall: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rolecall",
         abstract: "Declarative access-as-code: validate, plan and apply who may access what.",
@@ -11,7 +11,7 @@ struct Rolecall: ParsableCommand {
         subcommands: [Validate.self, PlanCommand.self, ApplyCommand.self, ShowCommand.self, AccessCommand.self, StateCommand.self]
     )
 
-    static func main() {
+    static func main() async {
         #if os(Linux)
         // Blocks of 1 MiB and more get pages of their own, returned when freed. By default glibc
         // raises that threshold to the largest block freed so far (the state file read, 26 MB on a
@@ -25,6 +25,6 @@ struct Rolecall: ParsableCommand {
         // about 7% longer. Peak memory grows by up to the spare amount.
         mallopt(M_TOP_PAD, 32 << 20)
         #endif
-        main(nil)
+        await main(nil)
     }
 }

@@ -33,12 +33,12 @@ struct StateCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             let audit = AuditLog(path: stateOptions.auditPath)
-            switch Workflow.accept(email: email, org: org, state: state, store: store, audit: audit,
+            switch Workflow.accept(email: email, org: org, state: state, backend: store, lock: lock, audit: audit,
                                    actor: Workflow.actor(environment: ProcessInfo.processInfo.environment), now: Date()) {
             case .success(nil):
                 print("\(email.lowercased()) is already active in org '\(org)'; nothing to record.")
-            case .success:
-                print("Recorded: \(email.lowercased()) accepted the invitation to org '\(org)'; state serial \(state.serial + 1).")
+            case let .success(recorded?):
+                print("Recorded: \(email.lowercased()) accepted the invitation to org '\(org)'; state serial \(recorded.serial).")
             case let .failure(problem):
                 report([problem], color: false)
                 throw ExitCode(1)

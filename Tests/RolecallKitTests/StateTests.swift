@@ -239,10 +239,12 @@ struct StateTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = FileStateStore(path: dir.appendingPathComponent("s.json").path)
         #expect(try store.read() == nil)
-        try store.write(Self.sample)
+        let lock = try store.lock(owner: LockOwner(pid: 1, host: "h", user: "u", since: Date()), timeout: 0)
+        defer { lock.release() }
+        try store.write(Self.sample, replacing: nil, holding: lock)
         var next = Self.sample
         next.serial = 8
-        try store.write(next)
+        try store.write(next, replacing: StateVersion(of: Self.sample), holding: lock)
         #expect(try store.read() == next)
         #expect(try StateCodec.decode(Data(contentsOf: URL(fileURLWithPath: store.backupPath))).get() == Self.sample)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains("tmp") }
@@ -257,7 +259,7 @@ struct StateTests {
         let owner = LockOwner(pid: 42, host: "ci-7", user: "alice", since: Date(timeIntervalSince1970: 0))
         let held = try store.lock(owner: owner, timeout: 0)
         // flock locks belong to the open file description: a second open in this process conflicts too.
-        #expect(throws: StateError.locked(path: store.path, holder: owner)) { try store.lock(owner: owner, timeout: 0.2) }
+        #expect(throws: StateError.locked(backend: store.path, holder: owner)) { try store.lock(owner: owner, timeout: 0.2) }
         held.release()
         let again = try store.lock(owner: owner, timeout: 0)
         again.release()

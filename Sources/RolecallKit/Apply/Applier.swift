@@ -1,17 +1,5 @@
 import Foundation
 
-/// Something that carries out changes: the state file itself, later a SCIM server.
-/// A target applies one change at a time; a failure stops the run after what was already applied.
-public protocol ApplyTarget {
-    mutating func apply(_ change: Change) throws
-}
-
-/// The built-in target: the state file is the system of record, so applying a change is recording it.
-public struct StateFileTarget: ApplyTarget {
-    public init() {}
-    public mutating func apply(_ change: Change) throws {}
-}
-
 /// Why a saved plan may no longer be applied.
 public enum Staleness: Sendable, Equatable, CustomStringConvertible {
     case otherLineage(plan: String, state: String)
@@ -38,92 +26,116 @@ public enum Staleness: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// One applied (or failed) change, as the audit log records it.
-public struct AuditRecord: Sendable {
-    public var time: Date
-    public var actor: String
-    public var change: Change
-    /// `ok`, or the failure message.
-    public var result: String
-
-    /// One JSON object, keys in order, no spaces, newline-terminated (written directly: an apply from an
-    /// empty state logs one line per resource).
-    public var jsonLine: String {
-        var ticket: String?
-        if case let .string(t)? = change.after?["ticket"] ?? change.before?["ticket"] { ticket = t }
-        var out = "{"
-        func field(_ name: String, _ value: String?) {
-            guard let value else { return }
-            if out.utf8.count > 1 { out += "," }
-            out += "\"\(name)\":"
-            JSONValue.quote(value, into: &out)
-        }
-        field("action", change.action.rawValue)
-        field("actor", actor)
-        field("key", change.id.key)
-        field("kind", change.id.kind.rawValue)
-        field("org", change.id.org)
-        field("reason", change.reason.description)
-        field("result", result)
-        field("ticket", ticket)
-        field("time", Timestamp.format(time))
-        return out + "}\n"
-    }
-}
-
-/// Appends JSON lines; never rewrites what is there.
-public struct AuditLog: Sendable {
-    public var path: String
-
-    public init(path: String) {
-        self.path = path
-    }
-
-    public func append(_ records: [AuditRecord]) throws(StateError) {
-        guard !records.isEmpty else { return }
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .unwritable(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        let text = records.map(\.jsonLine).joined()
-        let ok = text.withCString { pointer -> Bool in
-            var offset = 0
-            let count = strlen(pointer)
-            while offset < count {
-                let n = write(fd, pointer + offset, count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += n
-            }
-            return true
-        }
-        // fsync fails with EINVAL on things that are not files (/dev/null, a pipe): nothing to flush there.
-        guard ok, fsync(fd) == 0 || errno == EINVAL else { throw .unwritable(path: path, reason: String(cString: strerror(errno))) }
-    }
-}
-
 public struct ApplyOutcome: Sendable {
+    /// The state as last saved (the state the run started from when nothing was saved).
     public var state: State
+    /// The changes applied and saved, in order.
     public var applied: [Change]
     /// The change that failed and why; nil when every change was applied.
     public var failure: (change: Change, message: String)?
+    /// Why the run stopped saving (a state write or an observer failed); the changes of that batch were
+    /// carried out by the target but are not in `state`.
+    public var saveError: String?
 }
 
-/// Runs a plan's changes in order through a target, recording each in the state.
-public enum Applier {
-    public static func run(_ plan: Plan, on state: State, target: inout some ApplyTarget) -> ApplyOutcome {
-        var state = state
+/// Runs a plan's changes in order through a target, saving the state after every batch (see
+/// `BatchPolicy`) through the backend, under the lock the caller holds, and telling observers.
+public struct Applier: Sendable {
+    public var backend: any StateBackend
+    public var lock: any StateLock
+    public var observers: [any ApplyObserver]
+    public var clock: @Sendable () -> Date
+
+    public init(backend: any StateBackend, lock: any StateLock, observers: [any ApplyObserver] = [],
+                clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.backend = backend
+        self.lock = lock
+        self.observers = observers
+        self.clock = clock
+    }
+
+    /// What a run has done so far.
+    private struct Progress {
+        var working: State
+        var saved: State
+        var savedVersion: StateVersion?
         var applied: [Change] = []
-        for change in plan.changes {
-            do {
-                try target.apply(change)
-            } catch {
-                return ApplyOutcome(state: state, applied: applied, failure: (change, String(describing: error)))
+        var batch: [ChangeResult] = []
+        var batchStarted: Date
+        var failure: (change: Change, message: String)?
+        var saveError: String?
+
+        var outcome: ApplyOutcome { ApplyOutcome(state: saved, applied: applied, failure: failure, saveError: saveError) }
+    }
+
+    public func run(_ plan: Plan, on state: State, target: some ApplyTarget) async -> ApplyOutcome {
+        var progress = Progress(working: state, saved: state, savedVersion: StateVersion(of: state), batchStarted: clock())
+        if !plan.changes.isEmpty, let version = progress.savedVersion {
+            // Refused before the target does anything: a state at the end of the serial range can record nothing.
+            do { _ = try version.nextSerial(in: backend.location) } catch {
+                progress.saveError = error.description
+                return progress.outcome
             }
-            state.apply(change)
-            applied.append(change)
         }
-        return ApplyOutcome(state: state, applied: applied, failure: nil)
+        for observer in observers { await observer.willStart(changes: plan.changes.count) }
+        let policy = target.batching
+        for (index, change) in plan.changes.enumerated() {
+            let result: ChangeResult
+            do {
+                let resource = try await target.apply(change)
+                result = ChangeResult(change: change, outcome: .applied(resource), time: clock())
+                progress.working.apply(Self.recorded(change, as: resource))
+            } catch {
+                result = ChangeResult(change: change, outcome: .failed(String(describing: error)), time: clock())
+                progress.failure = (change, String(describing: error))
+            }
+            for observer in observers { await observer.didFinish(result, index: index, of: plan.changes.count) }
+            progress.batch.append(result)
+            if progress.failure != nil { break }
+            if progress.batch.count >= policy.maxChanges || clock().timeIntervalSince(progress.batchStarted) >= policy.maxInterval {
+                guard await commit(&progress) else { return progress.outcome }
+            }
+        }
+        _ = await commit(&progress)
+        return progress.outcome
+    }
+
+    /// The change as the state records it: the target's view of the resource when it reported one.
+    static func recorded(_ change: Change, as resource: AppliedResource?) -> Change {
+        guard change.action != .delete, let resource else { return change }
+        var recorded = change
+        recorded.after = resource.recorded
+        return recorded
+    }
+
+    /// Saves the batch: observers first (the audit log is flushed), then the state. False when the run must stop.
+    private func commit(_ progress: inout Progress) async -> Bool {
+        let batch = progress.batch
+        progress.batch = []
+        progress.batchStarted = clock()
+        guard !batch.isEmpty else { return true }
+        do {
+            for observer in observers { try await observer.willCommit(batch) }
+        } catch {
+            progress.saveError = String(describing: error)
+            return false
+        }
+        guard batch.contains(where: \.succeeded) else { return true }
+        var next = progress.working
+        do {
+            if next.lineage.isEmpty { next.lineage = UUID().uuidString.lowercased() }
+            next.serial = try progress.savedVersion?.nextSerial(in: backend.location) ?? max(next.serial, 1)
+            try backend.write(next, replacing: progress.savedVersion, holding: lock)
+        } catch {
+            progress.saveError = error.description
+            for observer in observers { await observer.commitFailed(batch, error: error) }
+            return false
+        }
+        progress.working = next
+        progress.saved = next
+        progress.savedVersion = StateVersion(of: next)
+        progress.applied += batch.lazy.filter(\.succeeded).map(\.change)
+        for observer in observers { await observer.didCommit(batch, serial: next.serial) }
+        return true
     }
 }

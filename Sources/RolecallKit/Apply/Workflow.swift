@@ -51,44 +51,38 @@ public enum Workflow {
 
     public struct Applied: Sendable {
         public var outcome: ApplyOutcome
-        /// Problems writing state or the audit log.
+        /// Problems carrying out a change, writing state or the audit log.
         public var diagnostics: [Diagnostic]
     }
 
-    /// Applies a plan to the locked state, saves what was applied (also after a failure), appends the audit log.
-    public static func apply(_ plan: Plan, state: State, store: some StateStore, target: inout some ApplyTarget,
-                             audit: AuditLog, actor: String, now: Date) -> Applied {
-        var outcome = Applier.run(plan, on: state, target: &target)
-        var diagnostics: [Diagnostic] = []
-        if !outcome.applied.isEmpty {
-            if outcome.state.lineage.isEmpty { outcome.state.lineage = UUID().uuidString.lowercased() }
-            outcome.state.serial = state.serial + 1
-            do {
-                try store.write(outcome.state)
-            } catch {
-                diagnostics.append(.error(error.description, at: nil))
-            }
+    /// Applies a plan to the state the caller has locked: runs it through `target`, saving the state after
+    /// every batch and writing each batch's audit records before it (see `Applier`). An audit log that is
+    /// one of the state's own files is refused before anything is written.
+    public static func apply(_ plan: Plan, state: State, backend: some StateBackend, lock: any StateLock,
+                             target: some ApplyTarget, audit: AuditLog, actor: String,
+                             observers: [any ApplyObserver] = []) async -> Applied {
+        if backend.ownsFile(atPath: audit.path) {
+            let problem = StateError.sharesStateFile(backend: backend.location, path: audit.path)
+            return Applied(outcome: ApplyOutcome(state: state, applied: []), diagnostics: [.error(problem.description, at: nil)])
         }
-        var records = outcome.applied.map { AuditRecord(time: now, actor: actor, change: $0, result: "ok") }
+        let applier = Applier(backend: backend, lock: lock, observers: [AuditObserver(log: audit, actor: actor)] + observers)
+        let outcome = await applier.run(plan, on: state, target: target)
+        var diagnostics: [Diagnostic] = []
         if let failure = outcome.failure {
-            records.append(AuditRecord(time: now, actor: actor, change: failure.change, result: "failed: \(failure.message)"))
             diagnostics.append(.error("applying \(failure.change.id) failed: \(failure.message); "
                                       + "\(plural(outcome.applied.count, "change")) before it were applied and saved", at: nil))
         }
-        do {
-            try audit.append(records)
-        } catch {
-            diagnostics.append(.error(error.description, at: nil))
-        }
+        if let saveError = outcome.saveError { diagnostics.append(.error(saveError, at: nil)) }
         return Applied(outcome: outcome, diagnostics: diagnostics)
     }
 }
 
 extension Workflow {
-    /// Records that a member accepted their invitation (the state-file target has no inbox; a real
-    /// target reports acceptance itself). Returns the applied change, or nil when already active.
-    public static func accept(email: String, org: String, state: State, store: some StateStore, audit: AuditLog,
-                              actor: String, now: Date) -> Result<Change?, Diagnostic> {
+    /// Records that a member accepted their invitation (the record-only target has no inbox; a real
+    /// target reports acceptance itself), under the lock the caller holds. Returns the applied change and the
+    /// new serial, or nil when already active.
+    public static func accept(email: String, org: String, state: State, backend: some StateBackend, lock: any StateLock,
+                              audit: AuditLog, actor: String, now: Date) -> Result<(change: Change, serial: Int)?, Diagnostic> {
         let id = ResourceID(org: org, kind: .member, key: email.lowercased())
         guard let before = state.resources[id] else {
             let known = state.organizations.contains(org)
@@ -102,13 +96,22 @@ extension Workflow {
         let change = Change(action: .update, id: id, before: before, after: after, reason: .invitationAccepted, location: nil)
         var next = state
         next.apply(change)
-        next.serial += 1
-        do {
-            try store.write(next)
+        do throws(StateError) {
+            if backend.ownsFile(atPath: audit.path) { throw .sharesStateFile(backend: backend.location, path: audit.path) }
+            let version = StateVersion(of: state)
+            next.serial = try StateVersion(lineage: state.lineage, serial: state.serial).nextSerial(in: backend.location)
+            // The record first (as apply does with each batch); if the state then cannot be written, a
+            // second record says so.
             try audit.append([AuditRecord(time: Date(), actor: actor, change: change, result: "ok")])
+            do {
+                try backend.write(next, replacing: version, holding: lock)
+            } catch {
+                try? audit.append([AuditRecord(time: Date(), actor: actor, change: change, result: "failed: not saved in the state: \(error)")])
+                throw error
+            }
         } catch {
             return .failure(.error(error.description, at: nil))
         }
-        return .success(change)
+        return .success((change, next.serial))
     }
 }

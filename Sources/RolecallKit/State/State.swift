@@ -18,10 +18,11 @@ public struct State: Sendable, Equatable {
     }
 
     /// Attributes the state records but the manifests do not declare (never a cause for a change).
-    public static let stateOnlyAttributes = ["status", "invited_at", "accepted_at"]
+    /// `remote_id` and `remote_version` are what a target reported (`AppliedResource`).
+    public static let stateOnlyAttributes = ["status", "invited_at", "accepted_at", "remote_id", "remote_version"]
 
     /// Whether `name` is one of `stateOnlyAttributes` (asked for every attribute of every resource in a
-    /// plan, so a scan of three short names rather than a hash; see `sameName`).
+    /// plan, so a scan of five short names rather than a hash; see `sameName`).
     static func isStateOnly(_ name: String) -> Bool { stateOnlyAttributes.contains { sameName($0, name) } }
 
     public var organizations: [String] { Array(Set(resources.keys.map(\.org))).sorted() }

@@ -6,7 +6,7 @@ public enum Workflow {
     public struct Planned: Sendable {
         /// nil when something stopped planning (see diagnostics).
         public var plan: Plan?
-        /// Validation diagnostics, state problems and safety problems.
+        /// Validation diagnostics, state problems and what the policies found.
         public var diagnostics: [Diagnostic]
         /// The state the plan was made against (a fresh empty one on the first run).
         public var state: State
@@ -15,26 +15,36 @@ public enum Workflow {
         public var desired: DesiredState?
     }
 
-    /// Reads and validates manifests, reads the state, and plans.
+    /// Reads and validates manifests, reads the state, builds the desired state, diffs, and runs the
+    /// policies: the stages in order, each handing its result to the next.
+    ///
+    /// The only place where stages overlap (measured on a 100k-member org): the state is read side
+    /// by side with the manifest files, and the desired state is built while the model is checked
+    /// (its result is dropped when the checks find an error).
     public static func plan(manifests folder: String, store: some StateStore, options: PlanOptions) -> Planned {
-        // The state and the manifests are independent reads: the state is read as one more file,
-        // side by side with the manifests. The desired state is built while the manifests are checked.
-        let loaded = ManifestLoader(now: options.now).load(
-            folder, alongside: { () -> Result<State?, StateError> in Result { () throws(StateError) in try store.read() } },
-            deriving: { DesiredState($0, now: options.now) })
-        let read = loaded.alongside
+        let (source, read) = concurrently({ ManifestLoader(now: options.now).read(folder: folder) },
+                                          { Result { () throws(StateError) in try store.read() } })
+        let merged = Validation.merge(source, now: options.now)
+        var validated: LoadResult
+        var desired: DesiredState?
+        if merged.mayProceed, let manifest = merged.manifest {
+            (desired, validated) = concurrently({ DesiredState(manifest, now: options.now) }, { merged.checked() })
+        } else {
+            validated = merged.checked()
+        }
         var state = State(lineage: "", serial: 0)
         switch read {
         case let .success(existing?): state = existing
         case .success(nil): break
         case let .failure(error):
-            return Planned(plan: nil, diagnostics: loaded.result.diagnostics + [.error(error.description, at: nil)], state: state)
+            return Planned(plan: nil, diagnostics: validated.diagnostics + [.error(error.description, at: nil)], state: state)
         }
-        guard let manifest = loaded.result.manifest, let desired = loaded.derived else {
-            return Planned(plan: nil, diagnostics: loaded.result.diagnostics, state: state)
+        guard let manifest = validated.manifest, let desired else {
+            return Planned(plan: nil, diagnostics: validated.diagnostics, state: state)
         }
-        let (plan, safety) = Planner.plan(desired: desired, current: state, options: options)
-        return Planned(plan: safety.hasErrors ? nil : plan, diagnostics: loaded.result.diagnostics + safety, state: state,
+        let plan = Planner.diff(desired: desired, current: state, options: options)
+        let problems = Policies.check(plan: plan, desired: desired, state: state, options: options)
+        return Planned(plan: problems.hasErrors ? nil : plan, diagnostics: validated.diagnostics + problems, state: state,
                        manifest: manifest, desired: desired)
     }
 

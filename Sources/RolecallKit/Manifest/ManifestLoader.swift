@@ -1,21 +1,25 @@
 import Foundation
 
-/// The outcome of reading and validating manifests: a model when there is no error, and every
-/// diagnostic found, sorted for output.
-public struct LoadResult: Sendable {
-    public var manifest: Manifest?
-    public var diagnostics: [Diagnostic]
+/// What reading manifests found, before validation: every document's declarations, and the
+/// problems reading and decoding them found.
+public struct ManifestSource: Sendable {
     /// The files read, in order.
     public var files: [String]
+    /// Files that could not be found or read, YAML that does not parse (then `isComplete` is false
+    /// and only these are listed), and shape and format problems found decoding documents.
+    public var diagnostics: [Diagnostic]
+    /// Whether every file was read as YAML; when not, nothing further is checked.
+    public var isComplete: Bool
+    /// Every document's declarations, in file order.
+    var declarations: [DocumentDeclarations]
 }
 
-/// Reads manifests from disk and validates them: files -> YAML trees -> declarations -> model.
-///
-/// YAML that cannot be read stops early (every unreadable file is still reported); once every
-/// file reads, decoding and validation collect every problem in one pass.
+/// Reads manifests: files -> YAML trees -> declarations (`read(folder:)`, the first stage). It
+/// touches nothing but the manifest files. `load` and `validate` add the next stage, `Validation`,
+/// for callers that want both.
 public struct ManifestLoader: Sendable {
     public var reader = YAMLReader()
-    /// The instant expiries are compared with (a past expiry is a warning).
+    /// The instant expiries are compared with when validating (a past expiry is a warning).
     public var now: Date
     /// How many files are read at once (default: one per core).
     public var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -24,55 +28,43 @@ public struct ManifestLoader: Sendable {
         self.now = now
     }
 
-    /// Reads every manifest under `folder` (or the single file `folder` names).
+    /// Reads and validates every manifest under `folder` (or the single file `folder` names).
     public func load(_ folder: String) -> LoadResult {
-        load(folder, alongside: {}, deriving: { _ in () }).result
+        Validation.validate(read(folder: folder), now: now)
     }
 
-    /// Reads every manifest under `folder`, with two more pieces of work that a plan needs next:
-    /// `alongside` runs with the file reads, as one more of them (the state file), and `derive` runs
-    /// on the model while it is being checked (the desired state). The derived value is returned
-    /// only when the manifests are valid.
-    public func load<A: Sendable, T: Sendable>(_ folder: String, alongside: () -> A,
-                                               deriving derive: (Manifest) -> T) -> (result: LoadResult, alongside: A, derived: T?) {
+    /// Reads every manifest under `folder` (or the single file `folder` names) into declarations.
+    /// YAML that cannot be read stops it (every unreadable file is still reported).
+    public func read(folder: String) -> ManifestSource {
         let found = ManifestFiles.find(in: folder)
         var diagnostics = found.diagnostics
-        // Files are read and decoded independently, side by side, largest first; merging and
-        // validation then see all of them. The other piece of work comes second: it is about as
-        // large as the largest file, and starts beside it.
+        // Files are read and decoded independently, side by side, largest first.
         let sizes = found.paths.map { path -> Int in
             var info = stat()
             return stat(path, &info) == 0 ? Int(info.st_size) : 0
         }
-        var jobs: [Int?] = found.paths.indices.sorted { sizes[$0] > sizes[$1] }
-        jobs.insert(nil, at: min(1, jobs.count))
-        var outcomes = parallelMap(jobs.count, width: threads) { n -> Outcome<A> in
-            guard let file = jobs[n] else { return .other(alongside()) }
-            return .file(file, readAndDecode(found.paths[file]))
-        }
+        let jobs = found.paths.indices.sorted { sizes[$0] > sizes[$1] }
+        var outcomes = parallelMap(jobs.count, width: threads) { n in readAndDecode(found.paths[jobs[n]]) }
         var decoded = Array(repeating: Decoded(), count: found.paths.count)
-        var other: A?
-        for outcome in outcomes {
+        for (n, outcome) in outcomes.enumerated() {
             switch outcome {
-            case let .file(n, .success(file)): decoded[n] = file
-            case let .file(_, .failure(error)): diagnostics.append(error.diagnostic)
-            case let .other(value): other = value
+            case let .success(file): decoded[jobs[n]] = file
+            case let .failure(error): diagnostics.append(error.diagnostic)
             }
         }
         outcomes = []
-        guard let other else { preconditionFailure("parallelMap skipped a job") }
         if diagnostics.hasErrors {
-            return (LoadResult(manifest: nil, diagnostics: diagnostics.sortedForOutput(), files: found.paths), other, nil)
+            return ManifestSource(files: found.paths, diagnostics: diagnostics, isComplete: false, declarations: [])
         }
-        var (result, derived) = validate(&decoded, deriving: derive)
-        result.files = found.paths
-        return (result, other, derived)
+        return Self.source(&decoded, files: found.paths)
     }
 
-    /// What one job of `load` produced: a file read and decoded, or the other piece of work.
-    private enum Outcome<Other: Sendable>: Sendable {
-        case file(Int, Result<Decoded, YAMLError>)
-        case other(Other)
+    /// The declarations and diagnostics of decoded files, moved out of them.
+    private static func source(_ decoded: inout [Decoded], files: [String]) -> ManifestSource {
+        let diagnostics = decoded.flatMap(\.diagnostics)
+        let declarations = decoded.flatMap(\.declarations)
+        decoded = []
+        return ManifestSource(files: files, diagnostics: diagnostics, isComplete: true, declarations: declarations)
     }
 
     /// One file's documents, decoded, with the problems decoding found.
@@ -121,15 +113,15 @@ public struct ManifestLoader: Sendable {
         }
     }
 
-    /// Validates documents that were already read (also used by tests with in-memory YAML).
-    public func validate(_ documents: [YAMLDocument]) -> LoadResult {
+    /// Reads documents that were already parsed (also used by tests with in-memory YAML).
+    public func read(documents: [YAMLDocument]) -> ManifestSource {
         var files = [decode(documents)]
-        return validate(&files, deriving: { _ in () }).result
+        return Self.source(&files, files: [])
     }
 
-    /// Validates files given as their text (path, bytes), read as `load` reads files from disk: a
+    /// Reads files given as their text (path, bytes), as `read(folder:)` reads files from disk: a
     /// file that is not YAML stops it after every such file is reported.
-    public func validate(files: [(path: String, bytes: [UInt8])]) -> LoadResult {
+    public func read(files: [(path: String, bytes: [UInt8])]) -> ManifestSource {
         var decoded: [Decoded] = []
         var unreadable: [Diagnostic] = []
         for file in files {
@@ -139,22 +131,18 @@ public struct ManifestLoader: Sendable {
             }
         }
         if !unreadable.isEmpty {
-            return LoadResult(manifest: nil, diagnostics: unreadable.sortedForOutput(), files: files.map(\.path))
+            return ManifestSource(files: files.map(\.path), diagnostics: unreadable, isComplete: false, declarations: [])
         }
-        var (result, _) = validate(&decoded, deriving: { _ in () })
-        result.files = files.map(\.path)
-        return result
+        return Self.source(&decoded, files: files.map(\.path))
     }
 
-    /// Moves the declarations out of `files` into the model (see `Validator.validate`).
-    private func validate<T: Sendable>(_ files: inout [Decoded], deriving derive: (Manifest) -> T) -> (result: LoadResult, derived: T?) {
-        let sink = DiagnosticSink()
-        for file in files { sink.append(contentsOf: file.diagnostics) }
-        var declarations = files.flatMap(\.declarations)
-        files = []
-        let (manifest, derived) = Validator(now: now, sink: sink).validate(&declarations, deriving: derive)
-        let diagnostics = sink.diagnostics.sortedForOutput()
-        let valid = !diagnostics.hasErrors
-        return (LoadResult(manifest: valid ? manifest : nil, diagnostics: diagnostics, files: []), valid ? derived : nil)
+    /// Reads and validates documents that were already parsed.
+    public func validate(_ documents: [YAMLDocument]) -> LoadResult {
+        Validation.validate(read(documents: documents), now: now)
+    }
+
+    /// Reads and validates files given as their text (see `read(files:)`).
+    public func validate(files: [(path: String, bytes: [UInt8])]) -> LoadResult {
+        Validation.validate(read(files: files), now: now)
     }
 }

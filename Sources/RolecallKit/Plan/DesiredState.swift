@@ -17,12 +17,6 @@ public struct DesiredState: Sendable {
     public var expired: [ResourceID: ExpiredBy] = [:]
     /// Expiries still ahead, for notices and for a saved plan's staleness boundary.
     public var upcoming: [(id: ResourceID, expiry: Expiry)] = []
-    /// Orgs whose catalog knows an owner-like top role: org -> that role's name.
-    public var topRoles: [String: String] = [:]
-    /// Per org, the removal guard from settings.
-    public var maxRemovals: [String: RemovalLimit] = [:]
-    /// Per org, how long an invitation may stay pending.
-    public var invitationTTL: [String: TimeInterval] = [:]
 
     public struct Entry: Sendable, Hashable {
         public var id: ResourceID
@@ -102,9 +96,6 @@ public struct DesiredState: Sendable {
             }
         }
         for (org, parts) in zip(manifest.organizations, outcomes) {
-            if let top = org.catalog.orgRoles.first, org.settings.catalog != .custom { topRoles[org.name] = top.name }
-            if let limit = org.settings.maxRemovals { maxRemovals[org.name] = limit }
-            invitationTTL[org.name] = org.settings.invitationTTL
             for part in parts {
                 expired.merge(part.expired) { _, last in last }
                 upcoming += part.upcoming

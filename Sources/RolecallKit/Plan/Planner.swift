@@ -1,63 +1,13 @@
 import Crypto
 import Foundation
 
-/// A limit on how many members one plan may remove from an org: a count or a share of its members.
-public enum RemovalLimit: Sendable, Hashable, CustomStringConvertible {
-    case count(Int)
-    case percent(Int)
-
-    /// `5` or `10%`.
-    public init?(_ text: String) {
-        if text.hasSuffix("%"), let p = Int(text.dropLast()), (0...100).contains(p) {
-            self = .percent(p)
-        } else if let n = Int(text), n >= 0 {
-            self = .count(n)
-        } else {
-            return nil
-        }
-    }
-
-    public var description: String {
-        switch self {
-        case let .count(n): return String(n)
-        case let .percent(p): return "\(p)%"
-        }
-    }
-
-    /// How many removals are allowed out of `members`.
-    func allowed(of members: Int) -> Int {
-        switch self {
-        case let .count(n): return n
-        case let .percent(p): return members * p / 100
-        }
-    }
-}
-
-public struct PlanOptions: Sendable {
-    public var now: Date
-    /// Keep only revocations whose reason is an expiry: what the scheduled job runs.
-    public var onlyExpired = false
-    /// Notice grants and memberships that expire within this many seconds.
-    public var warnWithin: TimeInterval = 14 * 86_400
-    /// Overrides every org's `max_removals`.
-    public var maxRemovals: RemovalLimit?
-    /// Acknowledges up to this many member removals per org over the limit.
-    public var allowRemovals: Int?
-    /// Compute the SHA-256 digest of the desired state (needed for saved plans and JSON output; on a
-    /// 100k-member org it is a fifth of a no-op plan's time, so text plans skip it).
-    public var digest = true
-
-    public init(now: Date) {
-        self.now = now
-    }
-}
-
-/// Diffs desired state against current state into an ordered plan. Pure: no I/O, no clock.
+/// Diffs desired state against current state into an ordered plan, each change with its reason.
+/// Pure: no I/O, no clock. Guardrails are not its business: `Policies` judge the plan it returns.
 public enum Planner {
     /// Above this many pending invitations in one org, the plan shows one summary notice.
     static let pendingInvitationsListed = 20
 
-    public static func plan(desired: DesiredState, current: State, options: PlanOptions) -> (Plan, [Diagnostic]) {
+    public static func diff(desired: DesiredState, current: State, options: PlanOptions) -> Plan {
         let entries = desired.entries
         var pass: Pass
         if let recorded = current.resources.sortedElements, desired.idsAreASCII {
@@ -89,7 +39,7 @@ public enum Planner {
             if pass.matched < current.resources.count {
                 let wanted = Set(entries.lazy.map(\.id))
                 for (id, before) in current.resources where !wanted.contains(id) {
-                    pass.remove(id, before, desired: desired, current: current)
+                    pass.remove(id, before, desired: desired)
                 }
             }
         }
@@ -109,140 +59,7 @@ public enum Planner {
             plan.accessChanges = EffectiveAccess.changes(from: current.resources, to: after.resources, now: options.now,
                                                          only: affectedPeople(changes, current: current, after: after))
         }
-        return (plan, safety(plan, census: pass.census.flushed(), desired: desired, options: options))
-    }
-
-    /// What diffing some of the desired resources found.
-    private struct Pass {
-        var changes: [Change] = []
-        /// Members whose invitation is still pending, per org (for notices); complete after `finish`.
-        private(set) var pending: [String: Pending] = [:]
-        /// Desired resources found in the state.
-        var matched = 0
-        var census = MemberCensus()
-        /// The org whose pending invitations are being gathered (members come org by org), and
-        /// the instant, as the state writes it, at or before which an invitation of that org is stale.
-        private var org: (name: String, pending: Pending, ttl: TimeInterval, staleUntil: String?)?
-
-        mutating func merge(_ other: Pass) {
-            finish()
-            var other = other
-            other.finish()
-            changes += other.changes
-            pending.merge(other.pending) { $0.merged($1) }
-            matched += other.matched
-            census.merge(other.census)
-        }
-
-        /// Adds what was gathered for the current org to the tables.
-        mutating func finish() {
-            guard let org else { return }
-            pending[org.name] = pending[org.name].map { $0.merged(org.pending) } ?? org.pending
-            self.org = nil
-        }
-
-        /// Sets up gathering for the org of `id` unless that is the current one.
-        private mutating func enter(_ id: ResourceID, desired: DesiredState, options: PlanOptions) {
-            if let org, compareBytes(org.name, id.org) == 0 { return }
-            finish()
-            let ttl = desired.invitationTTL[id.org] ?? Settings.defaultInvitationTTL
-            let cutoff = Timestamp.format(options.now.addingTimeInterval(-ttl))
-            org = (id.org, Pending(), ttl, Timestamp.isCanonical(cutoff) ? cutoff : nil)
-        }
-
-        mutating func addPending(_ id: ResourceID, desired: DesiredState, options: PlanOptions) {
-            enter(id, desired: desired, options: options)
-            org?.pending.add(id)
-        }
-
-        /// Whether an invitation sent at `sent` is older than the org's invitation_ttl. Timestamps as
-        /// rolecall writes them are compared as text, which orders them in time (parsing one per
-        /// pending member was a sixth of a no-op plan's walk); any other spelling is parsed.
-        mutating func isStale(_ sent: String, _ id: ResourceID, desired: DesiredState, options: PlanOptions) -> Bool {
-            enter(id, desired: desired, options: options)
-            guard let org else { return false }
-            if let cutoff = org.staleUntil, Timestamp.isCanonical(sent) { return compareBytes(sent, cutoff) <= 0 }
-            guard let sentAt = Timestamp.parse(sent) else { return false }
-            return sentAt.addingTimeInterval(org.ttl) <= options.now
-        }
-
-        /// A recorded resource the manifests no longer want (or whose expiry has passed).
-        mutating func remove(_ id: ResourceID, _ before: Attributes, desired: DesiredState, current: State) {
-            if id.kind == .member { census.count(id, before, desired: desired, current: current) }
-            if let by = desired.expired[id] {
-                changes.append(Change(action: .delete, id: id, before: before, after: nil,
-                                      reason: .expired(on: by.written, via: by.via.map(\.description)), location: by.location))
-            } else {
-                let pending = id.kind == .member && before["status"] == .string("invited")
-                changes.append(Change(action: .delete, id: id, before: before, after: nil,
-                                      reason: pending ? .invitationCancelled : .removedFromManifests, location: nil))
-            }
-        }
-    }
-
-    /// An org's pending invitations: how many, and only what the notices show of them (a first
-    /// import has one per member: 85k ids on a 100k-member org, kept for three addresses).
-    struct Pending: Sendable {
-        var count = 0
-        /// The first ones seen: all of them while there are few enough to list.
-        var listed: [ResourceID] = []
-        /// The three smallest addresses, for the summary when there are many.
-        var smallest: [String] = []
-
-        mutating func add(_ id: ResourceID) {
-            count += 1
-            if listed.count <= Planner.pendingInvitationsListed { listed.append(id) }
-            Planner.keep(id.key, amongSmallest: 3, in: &smallest)
-        }
-
-        func merged(_ other: Pending) -> Pending {
-            Pending(count: count + other.count, listed: Array((listed + other.listed).prefix(Planner.pendingInvitationsListed + 1)),
-                    smallest: Planner.smallest(3, of: smallest + other.smallest))
-        }
-    }
-
-    /// The state's members per org, and who holds each org's top role (for the safety rules).
-    private struct MemberCensus {
-        /// Complete only once `flush` has run (`merge` and `flushed` see to it).
-        private(set) var members: [String: Int] = [:]
-        private(set) var top: [String: String] = [:]
-        private(set) var holders: [String: Set<String>] = [:]
-        /// The org being counted, its top role, and its members counted so far: members come org by
-        /// org, and looking the org up in three tables for each of them was a tenth of a no-op plan's walk.
-        private var run: (org: String, top: String, count: Int)?
-
-        mutating func count(_ id: ResourceID, _ attributes: Attributes, desired: DesiredState, current: State) {
-            if let run, compareBytes(run.org, id.org) == 0 {
-            } else {
-                flush()
-                let role = top[id.org] ?? desired.topRoles[id.org] ?? Planner.topRole(of: id.org, in: current) ?? ""
-                top[id.org] = role
-                run = (id.org, role, 0)
-            }
-            run?.count += 1
-            if let role = run?.top, !role.isEmpty, attributes["role"] == .string(role) { holders[id.org, default: []].insert(id.key) }
-        }
-
-        /// Adds the members of the org being counted to `members`.
-        mutating func flush() {
-            guard let run else { return }
-            members[run.org, default: 0] += run.count
-            self.run = nil
-        }
-
-        func flushed() -> MemberCensus {
-            var census = self
-            census.flush()
-            return census
-        }
-
-        mutating func merge(_ other: MemberCensus) {
-            flush()
-            let other = other.flushed()
-            members.merge(other.members, uniquingKeysWith: +)
-            top.merge(other.top) { mine, _ in mine }
-            holders.merge(other.holders) { $0.union($1) }
-        }
+        return plan
     }
 
     /// Diffs the desired resources at `positions` with the recorded resources at `range`, which hold
@@ -259,7 +76,7 @@ public enum Planner {
                     while r < range.upperBound {
                         order = ResourceID.byteCompare(recorded[r].key, entries[position].id)
                         guard order < 0 else { break }
-                        pass.remove(recorded[r].key, recorded[r].value, desired: desired, current: current)
+                        pass.remove(recorded[r].key, recorded[r].value, desired: desired)
                         r += 1
                     }
                     if order == 0 {
@@ -271,7 +88,7 @@ public enum Planner {
                     }
                 }
                 while r < range.upperBound {
-                    pass.remove(recorded[r].key, recorded[r].value, desired: desired, current: current)
+                    pass.remove(recorded[r].key, recorded[r].value, desired: desired)
                     r += 1
                 }
             }
@@ -308,10 +125,7 @@ public enum Planner {
             return
         }
         pass.matched += 1
-        if id.kind == .member {
-            pass.census.count(id, before, desired: desired, current: current)
-            if before["status"] == .string("invited") { pass.addPending(id, desired: desired, options: options) }
-        }
+        if id.kind == .member, before["status"] == .string("invited") { pass.addPending(id, desired: desired, options: options) }
         if !wanted.sameValues(as: before, ignoring: State.isStateOnly) {
             var after = wanted
             for key in State.stateOnlyAttributes { after[key] = before[key] }
@@ -404,49 +218,6 @@ public enum Planner {
         let at = kept.firstIndex { byteOrder(s, $0) } ?? kept.endIndex
         kept.insert(s, at: at)
         if kept.count > n { kept.removeLast() }
-    }
-
-    /// The mass-removal guard and the last-owner rule.
-    private static func safety(_ plan: Plan, census: MemberCensus, desired: DesiredState, options: PlanOptions) -> [Diagnostic] {
-        let (members, top, holders) = (census.members, census.top, census.holders)
-        // What the plan does to them.
-        var removed: [String: Int] = [:]
-        var remaining = holders
-        for change in plan.changes where change.id.kind == .member {
-            if change.action == .delete, !change.reason.isExpiry { removed[change.id.org, default: 0] += 1 }
-            guard let role = top[change.id.org], !role.isEmpty else { continue }
-            if change.action == .delete || change.after?["role"] != .string(role) {
-                remaining[change.id.org]?.remove(change.id.key)
-            } else {
-                remaining[change.id.org, default: []].insert(change.id.key)
-            }
-        }
-        var problems: [Diagnostic] = []
-        for org in members.keys.sorted(by: byteOrder) {
-            let count = members[org] ?? 0
-            let gone = removed[org] ?? 0
-            if let limit = options.maxRemovals ?? desired.maxRemovals[org], gone > limit.allowed(of: count),
-               gone > (options.allowRemovals ?? -1) {
-                let share = count > 0 ? " (\(gone * 100 / count)% of \(count))" : ""
-                problems.append(.error(
-                    "plan removes \(plural(gone, "member")) from org '\(org)'\(share), more than max_removals \(limit) allows",
-                    at: nil,
-                    notes: [DiagnosticNote("if this is intended, re-run with --allow-removals \(gone)")]))
-            }
-            if let role = top[org], let had = holders[org], !had.isEmpty, remaining[org]?.isEmpty ?? true {
-                problems.append(.error(
-                    "plan removes the last \(role) of org '\(org)' (\(had.sorted().joined(separator: ", "))); an org must keep one",
-                    at: nil, notes: [DiagnosticNote("declare another member with role '\(role)' first")]))
-            }
-        }
-        return problems
-    }
-
-    /// The owner-like role of an org from its recorded settings (when the manifests no longer name it).
-    static func topRole(of org: String, in state: State) -> String? {
-        guard case let .string(name)? = state.resources[ResourceID(org: org, kind: .settings, key: "")]?["catalog"],
-              let id = CatalogID(rawValue: name), id != .custom else { return nil }
-        return RoleCatalog.builtin(id).orgRoles.first?.name
     }
 
     /// SHA-256 over the desired resources in a canonical order: one line per resource, attributes

@@ -2,24 +2,15 @@ import Foundation
 
 /// Merges the declarations of every document per organization and checks them as a whole:
 /// duplicates across files, references, role scopes, seat limits, expiries. Every problem is
-/// reported; nothing stops at the first.
+/// reported; nothing stops at the first. `Validation` is its public entry.
 struct Validator {
     let now: Date
     let sink: DiagnosticSink
 
-    func validate(_ declarations: [DocumentDeclarations]) -> Manifest {
-        var declarations = declarations
-        return validate(&declarations, deriving: { _ in () }).manifest
-    }
-
-    /// Merges and checks; `derive` runs on the merged model while it is being checked (a plan's
-    /// desired state, built side by side with the checks). Its result means nothing when the
-    /// checks find an error; it is skipped when merging already did.
-    ///
-    /// The declarations are moved into the model (`declarations` is left empty): the lists of a
-    /// large org are sorted in place, which would copy every one still shared.
-    func validate<T: Sendable>(_ declarations: inout [DocumentDeclarations],
-                               deriving derive: (Manifest) -> T) -> (manifest: Manifest, derived: T?) {
+    /// Merges the declarations of every document per org into the model (the checks come after,
+    /// in `check`). The declarations are moved into the model (`declarations` is left empty): the
+    /// lists of a large org are sorted in place, which would copy every one still shared.
+    func merge(_ declarations: inout [DocumentDeclarations]) -> Manifest {
         var byOrg: [String: [DocumentDeclarations]] = [:]
         var order: [String] = []
         for d in declarations {
@@ -31,13 +22,12 @@ struct Validator {
             guard var documents = byOrg.removeValue(forKey: name) else { return nil }
             return merge(name, &documents)
         }
-        let manifest = Manifest(organizations: organizations)
-        guard !sink.hasErrors else {
-            for org in organizations { check(org) }
-            return (manifest, nil)
-        }
-        let (derived, ()) = concurrently({ derive(manifest) }, { for org in organizations { check(org) } })
-        return (manifest, derived)
+        return Manifest(organizations: organizations)
+    }
+
+    /// Checks the merged model as a whole.
+    func check(_ manifest: Manifest) {
+        for org in manifest.organizations { check(org) }
     }
 
     // MARK: Merge

@@ -1,0 +1,76 @@
+import Foundation
+
+/// What one YAML document declares, before documents are merged.
+struct DocumentDeclarations: Sendable {
+    var org: Located<String>
+    var settings: Settings?
+    var apps: [App] = []
+    var roles: [CustomRole] = []
+    var members: [Member] = []
+    var teams: [Team] = []
+    /// Direct grants and the inline roles of teams.
+    var grants: [Grant] = []
+}
+
+/// The items of one document's top-level lists, decoded while the file was read (see `ListItems`).
+struct DecodedItems {
+    var apps: [App] = []
+    var roles: [CustomRole] = []
+    var members: [Member] = []
+    var teams: [Team] = []
+    /// The roles of the teams, as grants.
+    var teamGrants: [Grant] = []
+    var grants: [Grant] = []
+    /// What decoding the items found; kept only when the document as a whole decodes.
+    let sink = DiagnosticSink()
+}
+
+/// Decodes the items of each document's top-level lists (apps, roles, members, teams, grants) as
+/// the reader completes them, so that a large file is never held as a whole tree. The rest of a
+/// document (its org, settings, any other key) is decoded from the tree when the document ends.
+struct ListItems: YAMLItemConsumer {
+    let file: String
+    /// By document index.
+    private(set) var documents: [DecodedItems] = []
+
+    init(file: String) {
+        self.file = file
+    }
+
+    /// The last key offered and whether it is a list of entities: the items of one list all come
+    /// with the same string, which compares equal at once (hashing it again cost more than the check).
+    private var lastKey: (key: String, isList: Bool)?
+
+    mutating func take(_ item: YAMLNode, key: String, document: Int) -> Bool {
+        let isList: Bool
+        if let lastKey, lastKey.key == key {
+            isList = lastKey.isList
+        } else {
+            isList = DocumentDecoder.listKeys.contains(key)
+            lastKey = (key, isList)
+        }
+        guard isList else { return false }
+        while documents.count <= document { documents.append(DecodedItems()) }
+        let decoder = DocumentDecoder(document: YAMLDocument(file: file, root: nil, mark: item.mark), sink: documents[document].sink)
+        switch key {
+        case "apps": if let app = decoder.app(item) { documents[document].apps.append(app) }
+        case "roles": if let role = decoder.customRole(item) { documents[document].roles.append(role) }
+        case "members": if let member = decoder.member(item) { documents[document].members.append(member) }
+        case "teams":
+            if let (team, grants) = decoder.team(item) {
+                documents[document].teams.append(team)
+                documents[document].teamGrants += grants
+            }
+        default: if let grant = decoder.grant(item) { documents[document].grants.append(grant) }
+        }
+        return true
+    }
+
+    /// Moves out what was taken from document `index`.
+    mutating func removeItems(of index: Int) -> DecodedItems {
+        guard index < documents.count else { return DecodedItems() }
+        var items = DecodedItems()
+        swap(&items, &documents[index])
+        return items
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// One org's part of a plan, with what the rules need to judge it: the org's settings as the
+/// manifests declare them (or, when the org is gone from the manifests, as the state recorded them),
+/// and its members as the state records them.
+public struct PolicyContext: Sendable {
+    public var org: String
+    /// The plan's changes to this org, in execution order.
+    public var changes: [Change]
+    public var options: PlanOptions
+    /// The org's settings resource as the manifests want it; nil when the org is gone from them.
+    public var desiredSettings: Attributes?
+    /// The org's settings resource as the state records it; nil for a new org.
+    public var recordedSettings: Attributes?
+    /// How many members the state records in the org.
+    public var members = 0
+    /// The org's owner-like top role (from the catalog the manifests name, else the recorded one);
+    /// nil for custom catalogs.
+    public var topRole: String?
+    /// Members holding `topRole` who accepted their invitation, as the state records them.
+    public var activeHolders: Set<String> = []
+
+    /// Whether the manifests no longer declare the org at all (the plan removes it).
+    public var orgIsRemoved: Bool { desiredSettings == nil && recordedSettings != nil }
+
+    /// The org's settings in effect: the manifests', or the state's once the org is gone from them.
+    public var settings: Attributes? { desiredSettings ?? recordedSettings }
+
+    /// A context for every org the plan changes, in byte order of org names.
+    static func contexts(plan: Plan, desired: DesiredState, state: State, options: PlanOptions) -> [PolicyContext] {
+        var byOrg: [String: PolicyContext] = [:]
+        for change in plan.changes {
+            if byOrg[change.id.org] == nil {
+                let org = change.id.org
+                let settings = ResourceID(org: org, kind: .settings, key: "")
+                var context = PolicyContext(org: org, changes: [], options: options,
+                                            desiredSettings: desired.entry(settings)?.attributes,
+                                            recordedSettings: state.resources[settings])
+                context.topRole = Self.topRole(context.desiredSettings) ?? Self.topRole(context.recordedSettings)
+                byOrg[org] = context
+            }
+            byOrg[change.id.org]?.changes.append(change)
+        }
+        // One pass over the state's members counts the members of the orgs the plan touches.
+        for (id, attributes) in state.resources where id.kind == .member {
+            guard let top = byOrg[id.org]?.topRole else {
+                byOrg[id.org]?.members += 1
+                continue
+            }
+            byOrg[id.org]?.members += 1
+            if attributes["role"] == .string(top), !Self.isPending(attributes) { byOrg[id.org]?.activeHolders.insert(id.key) }
+        }
+        return byOrg.keys.sorted(by: byteOrder).compactMap { byOrg[$0] }
+    }
+
+    /// The owner-like role of the catalog a settings resource names (none for custom catalogs).
+    static func topRole(_ settings: Attributes?) -> String? {
+        guard case let .string(name)? = settings?["catalog"], let id = CatalogID(rawValue: name), id != .custom else { return nil }
+        return RoleCatalog.builtin(id).orgRoles.first?.name
+    }
+
+    /// A member invited but not yet accepted.
+    static func isPending(_ member: Attributes?) -> Bool { member?["status"] == .string("invited") }
+}

@@ -95,7 +95,7 @@ public struct DesiredState: Sendable {
                 outcomes.append(parts)
             }
         }
-        for (org, parts) in zip(manifest.organizations, outcomes) {
+        for parts in outcomes {
             for part in parts {
                 expired.merge(part.expired) { _, last in last }
                 upcoming += part.upcoming

@@ -6,7 +6,7 @@ import Foundation
 public struct PolicyContext: Sendable {
     public var org: String
     /// The plan's changes to this org, in execution order.
-    public var changes: [Change]
+    public var changes: ArraySlice<Change>
     public var options: PlanOptions
     /// The org's settings resource as the manifests want it; nil when the org is gone from them.
     public var desiredSettings: Attributes?
@@ -28,29 +28,40 @@ public struct PolicyContext: Sendable {
 
     /// A context for every org the plan changes, in byte order of org names.
     static func contexts(plan: Plan, desired: DesiredState, state: State, options: PlanOptions) -> [PolicyContext] {
+        // A plan lists each org's changes together (see `Planner.executionOrder`): each org's part is
+        // a slice of them, not a copy.
+        let changes = isGroupedByOrg(plan.changes) ? plan.changes : plan.changes.sorted(by: Planner.executionOrder)
         var byOrg: [String: PolicyContext] = [:]
-        for change in plan.changes {
-            if byOrg[change.id.org] == nil {
-                let org = change.id.org
-                let settings = ResourceID(org: org, kind: .settings, key: "")
-                var context = PolicyContext(org: org, changes: [], options: options,
-                                            desiredSettings: desired.entry(settings)?.attributes,
-                                            recordedSettings: state.resources[settings])
-                context.topRole = Self.topRole(context.desiredSettings) ?? Self.topRole(context.recordedSettings)
-                byOrg[org] = context
-            }
-            byOrg[change.id.org]?.changes.append(change)
+        var start = changes.startIndex
+        while start < changes.endIndex {
+            let org = changes[start].id.org
+            var end = start + 1
+            while end < changes.endIndex, compareBytes(changes[end].id.org, org) == 0 { end += 1 }
+            let settings = ResourceID(org: org, kind: .settings, key: "")
+            var context = PolicyContext(org: org, changes: changes[start..<end], options: options,
+                                        desiredSettings: desired.entry(settings)?.attributes,
+                                        recordedSettings: state.resources[settings])
+            context.topRole = Self.topRole(context.desiredSettings) ?? Self.topRole(context.recordedSettings)
+            byOrg[org] = context
+            start = end
         }
         // One pass over the state's members counts the members of the orgs the plan touches.
-        for (id, attributes) in state.resources where id.kind == .member {
-            guard let top = byOrg[id.org]?.topRole else {
-                byOrg[id.org]?.members += 1
-                continue
-            }
+        for (id, attributes) in state.resources where id.kind == .member && byOrg[id.org] != nil {
             byOrg[id.org]?.members += 1
-            if attributes["role"] == .string(top), !Self.isPending(attributes) { byOrg[id.org]?.activeHolders.insert(id.key) }
+            if let top = byOrg[id.org]?.topRole, attributes["role"] == .string(top), !isPending(attributes) {
+                byOrg[id.org]?.activeHolders.insert(id.key)
+            }
         }
         return byOrg.keys.sorted(by: byteOrder).compactMap { byOrg[$0] }
+    }
+
+    /// Whether each org's changes come together (no org appears again after another one).
+    private static func isGroupedByOrg(_ changes: [Change]) -> Bool {
+        var seen: Set<String> = []
+        for i in changes.indices where i == 0 || compareBytes(changes[i - 1].id.org, changes[i].id.org) != 0 {
+            guard seen.insert(changes[i].id.org).inserted else { return false }
+        }
+        return true
     }
 
     /// The owner-like role of the catalog a settings resource names (none for custom catalogs).

@@ -16,10 +16,10 @@ public enum Workflow {
     }
 
     /// Reads and validates manifests, reads the state, and plans.
-    public static func plan(manifests folder: String, store: some StateStore, options: PlanOptions) -> Planned {
+    public static func plan(manifests folder: String, store: some StateStore, options: PlanOptions, reading: ReadOptions = ReadOptions()) -> Planned {
         // The state and the manifests are independent reads: the state is read as one more file,
         // side by side with the manifests. The desired state is built while the manifests are checked.
-        let loaded = ManifestLoader(now: options.now).load(
+        let loaded = { var l = ManifestLoader(now: options.now); l.reading = reading; return l }().load(
             folder, alongside: { () -> Result<State?, StateError> in Result { () throws(StateError) in try store.read() } },
             deriving: { DesiredState($0, now: options.now) })
         let read = loaded.alongside

@@ -7,6 +7,8 @@ public struct LoadResult: Sendable {
     public var diagnostics: [Diagnostic]
     /// The files read, in order.
     public var files: [String]
+    /// Found beyond the diagnostics listed (see `DiagnosticSink.limit`).
+    public var omitted = OmittedDiagnostics()
 }
 
 /// Reads manifests from disk and validates them: files -> YAML trees -> declarations -> model.
@@ -19,6 +21,8 @@ public struct ManifestLoader: Sendable {
     public var now: Date
     /// How many files are read at once (default: one per core).
     public var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// File size limit and symbolic links (`--max-file-size`, `--follow-symlinks`).
+    public var reading = ReadOptions()
 
     public init(now: Date) {
         self.now = now
@@ -35,7 +39,7 @@ public struct ManifestLoader: Sendable {
     /// only when the manifests are valid.
     public func load<A: Sendable, T: Sendable>(_ folder: String, alongside: () -> A,
                                                deriving derive: (Manifest) -> T) -> (result: LoadResult, alongside: A, derived: T?) {
-        let found = ManifestFiles.find(in: folder)
+        let found = ManifestFiles.find(in: folder, followSymlinks: reading.followSymlinks)
         var diagnostics = found.diagnostics
         // Files are read and decoded independently, side by side, largest first; merging and
         // validation then see all of them. The other piece of work comes second: it is about as
@@ -79,12 +83,13 @@ public struct ManifestLoader: Sendable {
     struct Decoded: Sendable {
         var declarations: [DocumentDeclarations] = []
         var diagnostics: [Diagnostic] = []
+        var omitted = OmittedDiagnostics()
     }
 
     private func decode(_ documents: [YAMLDocument]) -> Decoded {
         let sink = DiagnosticSink()
         let declarations = documents.compactMap { DocumentDecoder(document: $0, sink: sink).decode() }
-        return Decoded(declarations: declarations, diagnostics: sink.diagnostics)
+        return Decoded(declarations: declarations, diagnostics: sink.diagnostics, omitted: sink.omitted)
     }
 
     /// Reads and decodes one file's text. The items of top-level lists are decoded while the text is
@@ -101,7 +106,7 @@ public struct ManifestLoader: Sendable {
                     declarations.append(declared)
                 }
             }
-            return Decoded(declarations: declarations, diagnostics: sink.diagnostics)
+            return Decoded(declarations: declarations, diagnostics: sink.diagnostics, omitted: sink.omitted)
         }
     }
 
@@ -115,7 +120,7 @@ public struct ManifestLoader: Sendable {
     }
 
     private func readBytes(_ path: String) -> Result<[UInt8], YAMLError> {
-        readFile(path).mapError { failure in
+        readFile(path, maxSize: reading.maxFileSize).mapError { failure in
             YAMLError(message: "cannot read file: \(failure.reason.lowercased())",
                       location: SourceLocation(file: path, line: 1, column: 1), notes: [])
         }
@@ -149,12 +154,16 @@ public struct ManifestLoader: Sendable {
     /// Moves the declarations out of `files` into the model (see `Validator.validate`).
     private func validate<T: Sendable>(_ files: inout [Decoded], deriving derive: (Manifest) -> T) -> (result: LoadResult, derived: T?) {
         let sink = DiagnosticSink()
-        for file in files { sink.append(contentsOf: file.diagnostics) }
+        for file in files {
+            sink.append(contentsOf: file.diagnostics)
+            sink.omit(file.omitted)
+        }
         var declarations = files.flatMap(\.declarations)
         files = []
         let (manifest, derived) = Validator(now: now, sink: sink).validate(&declarations, deriving: derive)
         let diagnostics = sink.diagnostics.sortedForOutput()
-        let valid = !diagnostics.hasErrors
-        return (LoadResult(manifest: valid ? manifest : nil, diagnostics: diagnostics, files: []), valid ? derived : nil)
+        let valid = !sink.hasErrors
+        return (LoadResult(manifest: valid ? manifest : nil, diagnostics: diagnostics, files: [], omitted: sink.omitted),
+                valid ? derived : nil)
     }
 }

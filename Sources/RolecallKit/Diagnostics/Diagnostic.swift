@@ -101,12 +101,17 @@ final class DiagnosticSink {
     private(set) var diagnostics: [Diagnostic] = []
     private(set) var omitted = OmittedDiagnostics()
 
-    func error(_ message: String, at location: SourceLocation?, notes: [DiagnosticNote] = []) {
-        append(.error(message, at: location, notes: notes))
+    /// The message (and its did-you-mean) is not even built once the sink is full.
+    func error(_ message: @autoclosure () -> String, at location: SourceLocation?,
+               notes: @autoclosure () -> [DiagnosticNote] = []) {
+        guard diagnostics.count < Self.limit else { return omit(OmittedDiagnostics(errors: 1)) }
+        append(.error(message(), at: location, notes: notes()))
     }
 
-    func warning(_ message: String, at location: SourceLocation?, notes: [DiagnosticNote] = []) {
-        append(.warning(message, at: location, notes: notes))
+    func warning(_ message: @autoclosure () -> String, at location: SourceLocation?,
+                 notes: @autoclosure () -> [DiagnosticNote] = []) {
+        guard diagnostics.count < Self.limit else { return omit(OmittedDiagnostics(warnings: 1)) }
+        append(.warning(message(), at: location, notes: notes()))
     }
 
     func append(_ d: Diagnostic) {

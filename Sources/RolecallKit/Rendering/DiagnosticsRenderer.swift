@@ -21,7 +21,7 @@ public struct OmittedDiagnostics: Sendable, Hashable {
     public var line: String? {
         guard count > 0 else { return nil }
         return "… and \(grouped(count)) more "
-            + "(\(plural(errors, "error")), \(plural(warnings, "warning"))) not shown"
+            + "(\(grouped(errors)) error\(errors == 1 ? "" : "s"), \(grouped(warnings)) warning\(warnings == 1 ? "" : "s")) not shown"
     }
 }
 

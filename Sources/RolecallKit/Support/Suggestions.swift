@@ -4,9 +4,10 @@
 /// A word of up to 4 letters may be 1 edit off, up to 10 letters 2, longer 3; a suggestion 2 or more
 /// edits off must start with the same letter. Bounded, so thousands of typos against thousands of
 /// names stay near linear (issue 13, item 11): the candidates are indexed once by length and first
-/// letter; a query compares only names of a length within reach and the same first letter (plus exact
-/// look-ups for a one-edit change of the first letter), at most `compared` of them, each with a
-/// distance computed in a band of the word's limit.
+/// letter, each group sorted by its text and by its text read backwards. A question looks up a one-edit
+/// change of the first letter exactly, and computes the distance (in a band of the word's limit) only
+/// to names of a length within reach and the same first letter, at most `compared` of them: those
+/// nearest the word in either sort order, i.e. sharing the longest start or the longest end with it.
 final class Suggestions {
     /// Most candidates whose distance one query computes.
     static let compared = 256
@@ -16,16 +17,21 @@ final class Suggestions {
         var order: Int
     }
 
+    /// One group of names (same length, same first letter), sorted forwards and backwards.
+    private struct Group {
+        var forward: [Entry] = []
+        var backward: [Entry] = []
+    }
+
     private let names: [String]
     /// Distances computed so far (bounded per question by `compared`).
     private(set) var computed = 0
-    /// (length, first scalar) -> entries in the candidates' order.
-    private var buckets: [Bucket: [Entry]] = [:]
+    private var groups: [GroupKey: Group] = [:]
     /// Lowercased name -> positions; and lowercased name without its first scalar -> positions.
     private var whole: [String: [Int]] = [:]
     private var tails: [String: [Int]] = [:]
 
-    private struct Bucket: Hashable {
+    private struct GroupKey: Hashable {
         var length: Int
         var first: Unicode.Scalar
     }
@@ -37,15 +43,23 @@ final class Suggestions {
             let lowered = name.lowercased()
             let scalars = Array(lowered.unicodeScalars)
             guard let first = scalars.first else { continue }
-            buckets[Bucket(length: scalars.count, first: first), default: []].append(Entry(scalars: scalars, order: order))
+            groups[GroupKey(length: scalars.count, first: first), default: Group()].forward.append(Entry(scalars: scalars, order: order))
             whole[lowered, default: []].append(order)
             tails[String(lowered.unicodeScalars.dropFirst()), default: []].append(order)
+        }
+        groups = groups.mapValues { group in
+            Group(forward: group.forward.sorted { $0.scalars.lexicographicallyPrecedes($1.scalars) },
+                  backward: group.forward.sorted { Self.backwards($0.scalars, before: $1.scalars) })
         }
     }
 
     /// Names sorted by their bytes, so the suggestion does not depend on a set's order.
     convenience init(_ candidates: Set<String>) {
         self.init(candidates.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+    }
+
+    private static func backwards(_ a: [Unicode.Scalar], before b: [Unicode.Scalar]) -> Bool {
+        a.reversed().lexicographicallyPrecedes(b.reversed())
     }
 
     func closest(to word: String) -> String? {
@@ -63,24 +77,51 @@ final class Suggestions {
         for order in tails[tail] ?? [] where names[order].lowercased() != lowered { consider(order, 1) }
         for order in whole[tail] ?? [] { consider(order, 1) }
         for order in tails[lowered] ?? [] { consider(order, 1) }
-        if w.count >= 2 {
-            var swapped = w
-            swapped.swapAt(0, 1)
-            var text = String.UnicodeScalarView()
-            text.append(contentsOf: swapped)
-            for order in whole[String(text)] ?? [] where w[0] != w[1] { consider(order, 1) }
+        if w.count >= 2, w[0] != w[1] {
+            var swapped = String.UnicodeScalarView()
+            swapped.append(contentsOf: [w[1], w[0]] + w.dropFirst(2))
+            for order in whole[String(swapped)] ?? [] { consider(order, 1) }
         }
-        // The rest: the same first letter and a length within reach, nearest lengths first.
-        var budget = Self.compared
-        for offset in [0, -1, 1, -2, 2, -3, 3] where abs(offset) <= limit {
-            for entry in buckets[Bucket(length: w.count + offset, first: first)] ?? [] {
-                guard budget > 0 else { break }
-                budget -= 1
+        // The rest: the same first letter and a length within reach, the budget shared by the groups.
+        let reach = (-limit...limit).compactMap { groups[GroupKey(length: w.count + $0, first: first)] }
+        let share = max(1, Self.compared / max(1, reach.count))
+        for group in reach {
+            for entry in Self.nearest(w, in: group, count: share) {
                 computed += 1
                 if let d = Self.distance(w, entry.scalars, within: limit) { consider(entry.order, d) }
             }
         }
         return best.map { names[$0.order] }
+    }
+
+    /// Up to `count` names of the group nearest `w` in either order, alternately, each once.
+    private static func nearest(_ w: [Unicode.Scalar], in group: Group, count: Int) -> [Entry] {
+        let forward = neighbours(of: group.forward.partitioningIndex { !$0.scalars.lexicographicallyPrecedes(w) },
+                                 in: group.forward.count, upTo: count)
+        let backward = neighbours(of: group.backward.partitioningIndex { !backwards($0.scalars, before: w) },
+                                  in: group.backward.count, upTo: count)
+        var taken: Set<Int> = []
+        var result: [Entry] = []
+        var f = forward.makeIterator(), b = backward.makeIterator()
+        while result.count < count {
+            let next = [f.next().map { group.forward[$0] }, b.next().map { group.backward[$0] }]
+            if next.allSatisfy({ $0 == nil }) { break }
+            for entry in next.compactMap({ $0 }) where result.count < count && taken.insert(entry.order).inserted {
+                result.append(entry)
+            }
+        }
+        return result
+    }
+
+    /// Up to `most` positions outward from `index`: index, index - 1, index + 1, …, within 0..<count.
+    private static func neighbours(of index: Int, in count: Int, upTo most: Int) -> [Int] {
+        var result: [Int] = []
+        var high = index, low = index - 1
+        while result.count < most, high < count || low >= 0 {
+            if high < count { result.append(high); high += 1 }
+            if low >= 0 { result.append(low); low -= 1 }
+        }
+        return result
     }
 
     /// " (did you mean 'x'?)" or "".
@@ -130,6 +171,18 @@ enum Suggest {
     static func distance(_ a: String, _ b: String) -> Int {
         let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
         return Suggestions.distance(x, y, within: max(x.count, y.count)) ?? max(x.count, y.count)
+    }
+}
+
+extension Array {
+    /// The first index whose element satisfies `belongs`, for an array partitioned by it (binary search).
+    func partitioningIndex(where belongs: (Element) -> Bool) -> Int {
+        var low = 0, high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if belongs(self[mid]) { high = mid } else { low = mid + 1 }
+        }
+        return low
     }
 }
 

@@ -24,6 +24,8 @@ final class Suggestions {
     }
 
     private let names: [String]
+    /// The longest name, in Unicode scalars: a longer word (a 60 KB key) is out of reach at once.
+    private var longest = 0
     /// Distances computed so far (bounded per question by `compared`).
     private(set) var computed = 0
     private var groups: [GroupKey: Group] = [:]
@@ -43,6 +45,7 @@ final class Suggestions {
             let lowered = name.lowercased()
             let scalars = Array(lowered.unicodeScalars)
             guard let first = scalars.first else { continue }
+            longest = max(longest, scalars.count)
             groups[GroupKey(length: scalars.count, first: first), default: Group()].forward.append(Entry(scalars: scalars, order: order))
             whole[lowered, default: []].append(order)
             tails[String(lowered.unicodeScalars.dropFirst()), default: []].append(order)
@@ -63,6 +66,7 @@ final class Suggestions {
     }
 
     func closest(to word: String) -> String? {
+        guard word.unicodeScalars.count <= longest + 3 else { return nil }
         let lowered = word.lowercased()
         let w = Array(lowered.unicodeScalars)
         guard let first = w.first else { return nil }

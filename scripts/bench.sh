@@ -4,6 +4,8 @@
 # apply (from empty), and a no-op plan against the matching state; best of 3 runs (wall seconds),
 # peak RSS, and the ratio to the floor measured in the same run.
 #   scripts/bench.sh [SIZE...]        synthetic orgs (default: 1000 10000 100000) + the real corpora
+#   scripts/bench.sh typos            did-you-mean: validate with 500 and with 5,000 misspelled grant
+#                                     members (as many members); near linear is about 10x, quadratic 100x
 # Needs: a C compiler, libyaml-dev, python3 with PyYAML and GNU time (both installed when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +44,18 @@ for step, sec, rss in rows:
 PY
 }
 
+if [ "${1:-}" = typos ]; then
+  printf '%-8s %8s %9s\n' typos seconds "RSS MiB"
+  for n in 500 5000; do
+    dir="$work/typos-$n"
+    [ -f "$dir/org.yaml" ] || python3 Benchmarks/typos.py "$n" "$dir"
+    read -r sec rss < <(measure "$bin" validate "$dir" --now $now)  # exit 1: every grant is an error
+    printf '%-8s %8.3f %9.1f\n' "$n" "$sec" "$(python3 -c "print($rss/1024)")"
+    eval "t$n=$sec"
+  done
+  python3 -c "print(f'5,000 typos / 500 typos: {$t5000 / $t500:.1f}x (near linear: about 10x)')"
+  exit 0
+fi
 printf '%-22s %-20s %8s %9s %8s\n' org step seconds "RSS MiB" "x floor"
 for n in "${sizes[@]}"; do
   dir="$work/org-$n"

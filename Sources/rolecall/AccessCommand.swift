@@ -36,6 +36,7 @@ struct AccessCommand: ParsableCommand {
     var format: AccessFormat = .text
 
     @OptionGroup var clock: ClockOptions
+    @OptionGroup var reading: ReadingOptions
 
     func validate() throws {
         if arguments.filter({ $0.contains("@") }).count > 1 { throw ValidationError("name one e-mail address at most") }
@@ -55,7 +56,9 @@ struct AccessCommand: ParsableCommand {
             }
             resources = recorded.resources
         } else {
-            let loaded = ManifestLoader(now: now).load(dir)
+            var loader = ManifestLoader(now: now)
+            loader.reading = reading.options
+            let loaded = loader.load(dir)
             report(loaded.diagnostics, color: colorAllowed(false, fd: STDERR_FILENO))
             guard let manifest = loaded.manifest else { throw ExitCode(1) }
             resources = ResourceTable(DesiredState(manifest, now: now).resources)

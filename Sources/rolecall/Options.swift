@@ -34,3 +34,35 @@ struct Instant: ExpressibleByArgument {
         self.date = date
     }
 }
+
+/// How manifests are read: `--max-file-size`, `--follow-symlinks`.
+struct ReadingOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Refuse manifest files larger than this (bytes; K, M or G suffix).",
+                                            valueName: "size"))
+    var maxFileSize = ByteCount(ReadOptions.defaultMaxFileSize)
+
+    @Flag(name: .long, help: "Follow manifest symbolic links that lead outside the manifest folder.")
+    var followSymlinks = false
+
+    var options: ReadOptions { ReadOptions(maxFileSize: maxFileSize.bytes, followSymlinks: followSymlinks) }
+}
+
+/// A size such as `1048576`, `512K`, `64M` or `1G` (binary units).
+struct ByteCount: ExpressibleByArgument {
+    var bytes: Int
+
+    init(_ bytes: Int) {
+        self.bytes = bytes
+    }
+
+    init?(argument: String) {
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+        let unit = argument.last.flatMap { units[Character($0.uppercased())] }
+        guard let n = Int(unit == nil ? argument : String(argument.dropLast())), n > 0 else { return nil }
+        let (bytes, overflow) = n.multipliedReportingOverflow(by: unit ?? 1)
+        guard !overflow else { return nil }
+        self.bytes = bytes
+    }
+
+    var defaultValueDescription: String { bytes % (1 << 20) == 0 ? "\(bytes >> 20)M" : "\(bytes)" }
+}

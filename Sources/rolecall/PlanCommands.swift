@@ -121,6 +121,7 @@ struct PlanCommand: ParsableCommand {
     @OptionGroup var stateOptions: StateOptions
     @OptionGroup var clock: ClockOptions
     @OptionGroup var planning: PlanningOptions
+    @OptionGroup var reading: ReadingOptions
 
     @Option(name: .long, help: ArgumentHelp("Save the plan for `rolecall apply PLANFILE`.", valueName: "planfile"))
     var out: String?
@@ -136,7 +137,7 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let planned = Workflow.plan(manifests: dir, store: stateOptions.store,
-                                    options: planning.options(now: clock.date, digest: out != nil || format == .json))
+                                    options: planning.options(now: clock.date, digest: out != nil || format == .json), reading: reading.options)
         report(planned.diagnostics, color: colorAllowed(noColor, fd: STDERR_FILENO))
         guard let plan = planned.plan else { throw ExitCode(1) }
         if let out {
@@ -199,6 +200,7 @@ struct ApplyCommand: AsyncParsableCommand {
     @OptionGroup var stateOptions: StateOptions
     @OptionGroup var clock: ClockOptions
     @OptionGroup var planning: PlanningOptions
+    @OptionGroup var reading: ReadingOptions
 
     @Flag(name: .long, help: "Apply without asking.")
     var autoApprove = false
@@ -260,7 +262,8 @@ struct ApplyCommand: AsyncParsableCommand {
             }
             return (plan, state)
         }
-        let planned = Workflow.plan(manifests: source, store: store, options: planning.options(now: now, digest: false))
+        let planned = Workflow.plan(manifests: source, store: store, options: planning.options(now: now, digest: false),
+                                    reading: reading.options)
         report(planned.diagnostics, color: colorAllowed(noColor, fd: STDERR_FILENO))
         guard let plan = planned.plan else { throw ExitCode(1) }
         return (plan, planned.state)

@@ -19,9 +19,12 @@ struct Validate: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
     @OptionGroup var clock: ClockOptions
+    @OptionGroup var reading: ReadingOptions
 
     func run() throws {
-        let result = ManifestLoader(now: clock.date).load(dir)
+        var loader = ManifestLoader(now: clock.date)
+        loader.reading = reading.options
+        let result = loader.load(dir)
         let report = ValidationReport(result, strict: strict)
         print(DiagnosticsRenderer(format: output.format, color: output.color).render(report), terminator: "")
         if !report.isValid { throw ExitCode(1) }

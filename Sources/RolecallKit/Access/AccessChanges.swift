@@ -45,7 +45,7 @@ extension EffectiveAccess {
     private static func changes(of person: Person, from o: Person?, to n: Person?, into result: inout [AccessChange]) {
         func summary(_ s: Scope?) -> String? {
             guard let s, !s.bindings.isEmpty else { return nil }
-            return s.role ?? s.bindings.map(\.role).joined(separator: "+")
+            return s.label ?? ""
         }
         func describe(_ b: Binding) -> String {
             var parts = ["\(b.source)"]

@@ -42,6 +42,12 @@ public enum EffectiveAccess {
         /// Union of the permissions of every binding that counts.
         public var permissions: [String]
 
+        /// What a matrix cell shows: the most permissive built-in role, else the custom roles that count,
+        /// each once, in byte order, joined by "+"; nil when nothing counts.
+        public var label: String? {
+            role ?? (bindings.isEmpty ? nil : Set(bindings.map(\.role)).sorted(by: byteOrder).joined(separator: "+"))
+        }
+
         public static func == (a: Scope, b: Scope) -> Bool {
             a.app == b.app && a.bindings == b.bindings && a.role == b.role && a.permissions == b.permissions
                 && a.setAside.map(\.binding) == b.setAside.map(\.binding) && a.setAside.map(\.why) == b.setAside.map(\.why)

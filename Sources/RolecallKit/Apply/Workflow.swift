@@ -21,8 +21,11 @@ public enum Workflow {
     /// The only place where stages overlap (measured on a 100k-member org): the state is read side
     /// by side with the manifest files, and the desired state is built while the model is checked
     /// (its result is dropped when the checks find an error).
-    public static func plan(manifests folder: String, store: some StateStore, options: PlanOptions) -> Planned {
-        let (source, read) = concurrently({ ManifestLoader(now: options.now).read(folder: folder) },
+    public static func plan(manifests folder: String, store: some StateStore, options: PlanOptions,
+                            reading: ReadOptions = ReadOptions()) -> Planned {
+        var loader = ManifestLoader(now: options.now)
+        loader.reading = reading
+        let (source, read) = concurrently({ loader.read(folder: folder) },
                                           { Result { () throws(StateError) in try store.read() } })
         let merged = Validation.merge(source, now: options.now)
         var validated: LoadResult

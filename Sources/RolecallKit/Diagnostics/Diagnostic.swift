@@ -88,20 +88,68 @@ extension Array where Element == Diagnostic {
 }
 
 /// Collects diagnostics during one run. Owned by the run (never global).
+///
+/// Bounded: it keeps the first `limit` diagnostics and only counts the rest (`omitted`), and clips a
+/// message longer than `messageLimit` characters, so hostile input (500k broken documents, 60 KB keys)
+/// costs neither seconds nor hundreds of megabytes in diagnostics.
 final class DiagnosticSink {
+    /// Most diagnostics kept by one sink (and listed for one run).
+    static let limit = 1_000
+    /// Most characters of one message (a quoted 60 KB key is clipped in the middle).
+    static let messageLimit = 1_000
+
     private(set) var diagnostics: [Diagnostic] = []
+    private(set) var omitted = OmittedDiagnostics()
 
-    func error(_ message: String, at location: SourceLocation?, notes: [DiagnosticNote] = []) {
-        diagnostics.append(.error(message, at: location, notes: notes))
+    /// The message (and its did-you-mean) is not even built once the sink is full.
+    func error(_ message: @autoclosure () -> String, at location: SourceLocation?,
+               notes: @autoclosure () -> [DiagnosticNote] = []) {
+        guard diagnostics.count < Self.limit else { return omit(OmittedDiagnostics(errors: 1)) }
+        append(.error(message(), at: location, notes: notes()))
     }
 
-    func warning(_ message: String, at location: SourceLocation?, notes: [DiagnosticNote] = []) {
-        diagnostics.append(.warning(message, at: location, notes: notes))
+    func warning(_ message: @autoclosure () -> String, at location: SourceLocation?,
+                 notes: @autoclosure () -> [DiagnosticNote] = []) {
+        guard diagnostics.count < Self.limit else { return omit(OmittedDiagnostics(warnings: 1)) }
+        append(.warning(message(), at: location, notes: notes()))
     }
 
-    func append(_ d: Diagnostic) { diagnostics.append(d) }
-    func append(contentsOf ds: [Diagnostic]) { diagnostics.append(contentsOf: ds) }
-    var hasErrors: Bool { diagnostics.hasErrors }
+    func append(_ d: Diagnostic) {
+        guard diagnostics.count < Self.limit else {
+            omit(OmittedDiagnostics(errors: d.severity == .error ? 1 : 0, warnings: d.severity == .warning ? 1 : 0))
+            return
+        }
+        var d = d
+        d.message = clipped(d.message, to: Self.messageLimit)
+        diagnostics.append(d)
+    }
+
+    func append(contentsOf ds: [Diagnostic]) {
+        for d in ds { append(d) }
+    }
+
+    /// Counts diagnostics another sink left out.
+    func omit(_ more: OmittedDiagnostics) {
+        omitted.errors += more.errors
+        omitted.warnings += more.warnings
+    }
+
+    var hasErrors: Bool { omitted.errors > 0 || diagnostics.hasErrors }
+}
+
+/// `text` itself when at most `limit` characters (Unicode scalars) long, else its start and end around
+/// `…(60,000 characters)…`, so a hostile value cannot make a diagnostic huge. Linear in UTF-8 decoding
+/// only (counting grapheme clusters cost milliseconds on a 60 KB key).
+func clipped(_ text: String, to limit: Int) -> String {
+    guard text.utf8.count > limit else { return text }
+    let scalars = text.unicodeScalars
+    let total = scalars.count
+    guard total > limit else { return text }
+    let keep = max(1, (limit - 30) / 2)
+    var head = String.UnicodeScalarView(), tail = String.UnicodeScalarView()
+    head.append(contentsOf: scalars.prefix(keep))
+    tail.append(contentsOf: scalars.suffix(keep))
+    return String(head) + "…(\(grouped(total)) characters)…" + String(tail)
 }
 
 /// A single diagnostic can be the failure of an operation (`Result<_, Diagnostic>`).

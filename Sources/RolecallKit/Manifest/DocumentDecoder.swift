@@ -40,6 +40,7 @@ struct DocumentDecoder {
         // A list's items were either all taken while reading (and are in `items`) or all left in the
         // tree. Taken lists are moved, not copied.
         sink.append(contentsOf: items.sink.diagnostics)
+        sink.omit(items.sink.omitted)
         var apps = each(fields, "apps", app)
         result.apps = Self.joined(&items.apps, &apps)
         var roles = each(fields, "roles", customRole)

@@ -104,7 +104,7 @@ struct Fields {
     func finish(allowed: [String]) {
         for pair in pairs {
             guard let name = pair.key.scalarText, !allowed.contains(where: { sameName($0, name) }) else { continue }
-            sink.error("unknown key '\(name)' in \(what)" + Suggest.hint(for: name, among: allowed),
+            sink.error("unknown key '\(clipped(name, to: 100))' in \(what)" + Suggest.hint(for: name, among: allowed),
                        at: location(of: pair.key))
         }
     }

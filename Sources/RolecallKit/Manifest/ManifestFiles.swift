@@ -2,13 +2,15 @@ import Foundation
 
 /// Finds manifest files: every `*.yaml` / `*.yml` below a folder, recursively, in a stable order.
 /// Hidden files and folders (`.git`, `.github`) are skipped; symbolic links to folders are followed
-/// once (a link loop is reported, never followed forever).
+/// once (a link loop is reported, never followed forever). A link that leads outside the folder is
+/// refused unless `followSymlinks` (a pull request must not make CI read the host's files), and a
+/// name that is not UTF-8 is reported as such.
 public struct ManifestFiles: Sendable {
     /// Paths as the user should see them: the folder as given, joined with the relative path.
     public var paths: [String]
     public var diagnostics: [Diagnostic]
 
-    public static func find(in folder: String) -> ManifestFiles {
+    public static func find(in folder: String, followSymlinks: Bool = false) -> ManifestFiles {
         var result = ManifestFiles(paths: [], diagnostics: [])
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) else {
@@ -23,8 +25,9 @@ public struct ManifestFiles: Sendable {
             }
             return result
         }
-        var visited: Set<String> = []
-        walk(folder, display: folder, visited: &visited, into: &result)
+        var walk = Walk(root: realPath(folder) ?? folder, followSymlinks: followSymlinks)
+        walk.walk(folder, display: folder)
+        result = walk.result
         result.paths.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         if result.paths.isEmpty && result.diagnostics.isEmpty {
             result.diagnostics.append(.error("no manifest files (*.yaml, *.yml) found in \(folder)", at: nil))
@@ -36,54 +39,111 @@ public struct ManifestFiles: Sendable {
         path.hasSuffix(".yaml") || path.hasSuffix(".yml")
     }
 
-    private static func join(_ folder: String, _ name: String) -> String {
-        if folder == "." { return name }
-        return folder.hasSuffix("/") ? folder + name : folder + "/" + name
+    static func isManifestName(_ bytes: [UInt8]) -> Bool {
+        bytes.count > 4 && (bytes.suffix(5).elementsEqual(".yaml".utf8) || bytes.suffix(4).elementsEqual(".yml".utf8))
     }
 
-    private static func walk(_ path: String, display: String, visited: inout Set<String>, into result: inout ManifestFiles) {
-        let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        guard visited.insert(real).inserted else {
-            result.diagnostics.append(.error("folder \(display) is reached twice through symbolic links (a loop?); skipped", at: nil))
-            return
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// One walk of the folder tree, reading names as bytes (`readdir`), so a name that is not UTF-8
+    /// is reported for what it is.
+    private struct Walk {
+        var root: String
+        var followSymlinks: Bool
+        var visited: Set<String> = []
+        var result = ManifestFiles(paths: [], diagnostics: [])
+
+        init(root: String, followSymlinks: Bool) {
+            self.root = root
+            self.followSymlinks = followSymlinks
         }
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: path)
-        } catch {
-            result.diagnostics.append(.error("cannot read folder \(display): \(reason(error))", at: nil))
-            return
+
+        mutating func walk(_ path: String, display: String) {
+            let real = realPath(path) ?? path
+            guard visited.insert(real).inserted else {
+                error("folder \(display) is reached twice through symbolic links (a loop?); skipped")
+                return
+            }
+            guard let dir = opendir(path) else {
+                error("cannot read folder \(display): \(String(cString: strerror(errno)).lowercased())")
+                return
+            }
+            var names: [[UInt8]] = []
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+                if name.first != UInt8(ascii: ".") { names.append(name) }
+            }
+            closedir(dir)
+            for bytes in names.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+                visit(bytes, in: path, display: display)
+            }
         }
-        for name in names.sorted() where !name.hasPrefix(".") {
+
+        private mutating func visit(_ bytes: [UInt8], in path: String, display: String) {
+            guard let name = String(validating: bytes, as: UTF8.self) else {
+                if isManifestName(bytes) {
+                    error("cannot read \(join(display, escaped(bytes))): its name is not valid UTF-8; rename it")
+                }
+                return
+            }
             let child = join(path, name)
             let childDisplay = join(display, name)
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: child, isDirectory: &isDirectory) else {
-                if isManifestName(name) {
-                    result.diagnostics.append(.error("cannot read \(childDisplay): it is a broken symbolic link", at: nil))
+            var link = stat()
+            guard lstat(child, &link) == 0 else { return }
+            var info = link
+            if link.st_mode & S_IFMT == S_IFLNK {
+                guard stat(child, &info) == 0, let target = realPath(child) else {
+                    if isManifestName(name) { error("cannot read \(childDisplay): it is a broken symbolic link") }
+                    return
                 }
-                continue
+                let isFolder = info.st_mode & S_IFMT == S_IFDIR
+                guard isFolder || isManifestName(name) else { return }
+                if !followSymlinks, target != root, !target.hasPrefix(root.hasSuffix("/") ? root : root + "/") {
+                    error("\(childDisplay) is a symbolic link that leads outside the manifest folder; not followed "
+                          + "(--follow-symlinks allows it)")
+                    return
+                }
             }
-            if isDirectory.boolValue {
-                walk(child, display: childDisplay, visited: &visited, into: &result)
+            if info.st_mode & S_IFMT == S_IFDIR {
+                walk(child, display: childDisplay)
             } else if isManifestName(name) {
                 result.paths.append(childDisplay)
             }
         }
-    }
 
-    static func reason(_ error: Error) -> String {
-        if let cocoa = error as? CocoaError, let underlying = cocoa.userInfo[NSUnderlyingErrorKey] as? NSError,
-           let posix = POSIXErrorCode(rawValue: Int32(underlying.code)) {
-            return String(cString: strerror(posix.rawValue))
+        private mutating func error(_ message: String) {
+            result.diagnostics.append(.error(message, at: nil))
         }
-        if let cocoa = error as? CocoaError {
-            switch cocoa.code {
-            case .fileReadNoPermission: return "permission denied"
-            case .fileReadNoSuchFile: return "no such file"
-            default: break
+
+        private func join(_ folder: String, _ name: String) -> String {
+            if folder == "." { return name }
+            return folder.hasSuffix("/") ? folder + name : folder + "/" + name
+        }
+
+        /// The name with each byte that is not part of valid UTF-8 as `\xFF`.
+        private func escaped(_ bytes: [UInt8]) -> String {
+            var out = ""
+            var i = 0
+            while i < bytes.count {
+                var length = 1
+                while length <= 4, i + length <= bytes.count {
+                    if let s = String(validating: bytes[i..<(i + length)], as: UTF8.self) {
+                        out += s
+                        break
+                    }
+                    length += 1
+                }
+                if length > 4 || i + length > bytes.count {
+                    out += "\\x" + String(bytes[i], radix: 16, uppercase: true)
+                    length = 1
+                }
+                i += length
             }
+            return out
         }
-        return error.localizedDescription
     }
 }

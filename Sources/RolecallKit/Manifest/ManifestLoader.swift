@@ -12,6 +12,8 @@ public struct ManifestSource: Sendable {
     public var isComplete: Bool
     /// Every document's declarations, in file order.
     var declarations: [DocumentDeclarations]
+    /// Found beyond the diagnostics listed (see `DiagnosticSink.limit`).
+    public var omitted = OmittedDiagnostics()
 }
 
 /// Reads manifests: files -> YAML trees -> declarations (`read(folder:)`, the first stage). It
@@ -23,6 +25,8 @@ public struct ManifestLoader: Sendable {
     public var now: Date
     /// How many files are read at once (default: one per core).
     public var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// File size limit and symbolic links (`--max-file-size`, `--follow-symlinks`).
+    public var reading = ReadOptions()
 
     public init(now: Date) {
         self.now = now
@@ -36,7 +40,7 @@ public struct ManifestLoader: Sendable {
     /// Reads every manifest under `folder` (or the single file `folder` names) into declarations.
     /// YAML that cannot be read stops it (every unreadable file is still reported).
     public func read(folder: String) -> ManifestSource {
-        let found = ManifestFiles.find(in: folder)
+        let found = ManifestFiles.find(in: folder, followSymlinks: reading.followSymlinks)
         var diagnostics = found.diagnostics
         // Files are read and decoded independently, side by side, largest first.
         let sizes = found.paths.map { path -> Int in
@@ -63,20 +67,27 @@ public struct ManifestLoader: Sendable {
     private static func source(_ decoded: inout [Decoded], files: [String]) -> ManifestSource {
         let diagnostics = decoded.flatMap(\.diagnostics)
         let declarations = decoded.flatMap(\.declarations)
+        var omitted = OmittedDiagnostics()
+        for file in decoded {
+            omitted.errors += file.omitted.errors
+            omitted.warnings += file.omitted.warnings
+        }
         decoded = []
-        return ManifestSource(files: files, diagnostics: diagnostics, isComplete: true, declarations: declarations)
+        return ManifestSource(files: files, diagnostics: diagnostics, isComplete: true, declarations: declarations,
+                              omitted: omitted)
     }
 
     /// One file's documents, decoded, with the problems decoding found.
     struct Decoded: Sendable {
         var declarations: [DocumentDeclarations] = []
         var diagnostics: [Diagnostic] = []
+        var omitted = OmittedDiagnostics()
     }
 
     private func decode(_ documents: [YAMLDocument]) -> Decoded {
         let sink = DiagnosticSink()
         let declarations = documents.compactMap { DocumentDecoder(document: $0, sink: sink).decode() }
-        return Decoded(declarations: declarations, diagnostics: sink.diagnostics)
+        return Decoded(declarations: declarations, diagnostics: sink.diagnostics, omitted: sink.omitted)
     }
 
     /// Reads and decodes one file's text. The items of top-level lists are decoded while the text is
@@ -93,7 +104,7 @@ public struct ManifestLoader: Sendable {
                     declarations.append(declared)
                 }
             }
-            return Decoded(declarations: declarations, diagnostics: sink.diagnostics)
+            return Decoded(declarations: declarations, diagnostics: sink.diagnostics, omitted: sink.omitted)
         }
     }
 
@@ -107,8 +118,9 @@ public struct ManifestLoader: Sendable {
     }
 
     private func readBytes(_ path: String) -> Result<[UInt8], YAMLError> {
-        readFile(path).mapError { failure in
-            YAMLError(message: "cannot read file: \(failure.reason.lowercased())",
+        readFile(path, maxSize: reading.maxFileSize).mapError { failure in
+            // `Permission denied` reads as `permission denied` inside the sentence; "FIFO" stays as it is.
+            YAMLError(message: "cannot read file: \(failure.reason.prefix(1).lowercased() + failure.reason.dropFirst())",
                       location: SourceLocation(file: path, line: 1, column: 1), notes: [])
         }
     }

@@ -282,51 +282,6 @@ enum WrittenExpiry: Sendable, Hashable {
     }
 }
 
-/// Did-you-mean suggestions by edit distance (optimal string alignment: a swap of two
-/// neighbouring letters counts as one edit).
-enum Suggest {
-    static func closest(to word: String, among candidates: [String]) -> String? {
-        let w = word.lowercased()
-        let limit = w.count <= 4 ? 1 : (w.count <= 10 ? 2 : 3)
-        var best: (String, Int)?
-        for candidate in candidates {
-            let c = candidate.lowercased()
-            let d = distance(w, c)
-            // A far-off candidate must at least start the same way, or the hint misleads more than it helps.
-            guard d <= limit, d == 1 || w.first == c.first, d < (best?.1 ?? Int.max) else { continue }
-            best = (candidate, d)
-        }
-        return best?.0
-    }
-
-    /// " (did you mean 'x'?)" or "".
-    static func hint(for word: String, among candidates: [String]) -> String {
-        closest(to: word, among: candidates).map { " (did you mean '\($0)'?)" } ?? ""
-    }
-
-    static func distance(_ a: String, _ b: String) -> Int {
-        let x = Array(a.unicodeScalars)
-        let y = Array(b.unicodeScalars)
-        if x.isEmpty { return y.count }
-        if y.isEmpty { return x.count }
-        let width = y.count + 1
-        var d = [Int](repeating: 0, count: (x.count + 1) * width)
-        for i in 0...x.count { d[i * width] = i }
-        for j in 0...y.count { d[j] = j }
-        for i in 1...x.count {
-            for j in 1...y.count {
-                let cost = x[i - 1] == y[j - 1] ? 0 : 1
-                var v = min(d[(i - 1) * width + j] + 1, d[i * width + j - 1] + 1, d[(i - 1) * width + j - 1] + cost)
-                if i > 1, j > 1, x[i - 1] == y[j - 2], x[i - 2] == y[j - 1] {
-                    v = min(v, d[(i - 2) * width + j - 2] + 1)
-                }
-                d[i * width + j] = v
-            }
-        }
-        return d[x.count * width + y.count]
-    }
-}
-
 /// Parses an RFC 3339 timestamp (with offset), as `--now` takes it.
 public func parseTimestamp(_ text: String) -> Date? {
     if case let .ok(.instant(date)) = WrittenExpiry.parse(text, finerThanMilliseconds: .truncate) { return date }

@@ -7,6 +7,8 @@ public struct LoadResult: Sendable {
     public var diagnostics: [Diagnostic]
     /// The files read, in order.
     public var files: [String]
+    /// Found beyond the diagnostics listed (see `DiagnosticSink.limit`).
+    public var omitted = OmittedDiagnostics()
 }
 
 /// The validation stage: what was read -> a checked model, with every diagnostic. Pure: no I/O,
@@ -26,16 +28,20 @@ public enum Validation {
         let files: [String]
         fileprivate let validator: Validator
         fileprivate let stopped: [Diagnostic]
+        fileprivate var stoppedOmitted = OmittedDiagnostics()
 
         /// Whether merging found no error (the model may then go on while it is checked).
         var mayProceed: Bool { manifest != nil && !validator.sink.hasErrors }
 
         /// Runs the checks (once) and gives the outcome.
         func checked() -> LoadResult {
-            guard let manifest else { return LoadResult(manifest: nil, diagnostics: stopped.sortedForOutput(), files: files) }
+            guard let manifest else {
+                return LoadResult(manifest: nil, diagnostics: stopped.sortedForOutput(), files: files, omitted: stoppedOmitted)
+            }
             validator.check(manifest)
             let diagnostics = validator.sink.diagnostics.sortedForOutput()
-            return LoadResult(manifest: diagnostics.hasErrors ? nil : manifest, diagnostics: diagnostics, files: files)
+            return LoadResult(manifest: validator.sink.hasErrors ? nil : manifest, diagnostics: diagnostics, files: files,
+                              omitted: validator.sink.omitted)
         }
     }
 
@@ -43,9 +49,11 @@ public enum Validation {
     static func merge(_ source: consuming ManifestSource, now: Date) -> Merged {
         let validator = Validator(now: now, sink: DiagnosticSink())
         guard source.isComplete else {
-            return Merged(manifest: nil, files: source.files, validator: validator, stopped: source.diagnostics)
+            return Merged(manifest: nil, files: source.files, validator: validator, stopped: source.diagnostics,
+                          stoppedOmitted: source.omitted)
         }
         validator.sink.append(contentsOf: source.diagnostics)
+        validator.sink.omit(source.omitted)
         let manifest = validator.merge(&source.declarations)
         return Merged(manifest: manifest, files: source.files, validator: validator, stopped: [])
     }

@@ -185,7 +185,7 @@ struct Validator {
         let roles = RoleIndex(org: org)
         var memberEmails = Set<String>(minimumCapacity: org.members.count)
         for i in org.members.indices { memberEmails.insert(org.members[i].email) }
-        let teamNames = Set(org.teams.map(\.name))
+        let teamNames = Set(org.teams.map(\.name)), memberSuggestions = LazySuggestions(memberEmails)
         let appNames = Set(org.apps.map(\.name))
 
         // Members are read in place (iterating copies each one: about ten strings to retain and release).
@@ -210,7 +210,7 @@ struct Validator {
                 }
                 if !memberEmails.contains(m.email.value) {
                     sink.error("team '\(team.name)' lists '\(m.email.value)', who is not a member of org '\(org.name)'"
-                               + Suggest.hint(for: m.email.value, among: Array(memberEmails).sorted()),
+                               + memberSuggestions.hint(for: m.email.value),
                                at: m.email.location,
                                notes: [DiagnosticNote("declare them under 'members:' with an org role first")])
                 }
@@ -221,7 +221,7 @@ struct Validator {
             switch grant.subject.value {
             case let .member(email) where !memberEmails.contains(email):
                 sink.error("grant names '\(email)', who is not a member of org '\(org.name)'"
-                           + Suggest.hint(for: email, among: Array(memberEmails).sorted()), at: grant.subject.location)
+                           + memberSuggestions.hint(for: email), at: grant.subject.location)
             case let .team(name) where !teamNames.contains(name):
                 sink.error("grant names team '\(name)', which is not declared in org '\(org.name)'"
                            + Suggest.hint(for: name, among: Array(teamNames).sorted()), at: grant.subject.location)

@@ -92,7 +92,7 @@ public struct ManifestLoader: Sendable {
 
     /// Reads and decodes one file's text. The items of top-level lists are decoded while the text is
     /// read (see `ListItems`); the rest of each document when it ends. Same outcome as `read` and then
-    /// `validate(_:)`'s decoding, in less time and memory.
+    /// `read(documents:)`'s decoding, in less time and memory.
     func decode(_ bytes: [UInt8], file: String) -> Result<Decoded, YAMLError> {
         var items = ListItems(file: file)
         return reader.read(bytes, file: file, items: &items).map { documents in

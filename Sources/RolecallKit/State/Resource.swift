@@ -139,17 +139,19 @@ public struct Attributes: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     }
 
     /// Attributes from the pairs `fill` adds (nil values left out), in one allocation of the right
-    /// size: the pairs are gathered on the stack first (measured: a list literal of pairs per
-    /// resource cost an allocation and a release of its own). Pairs are best added in name order;
-    /// others are sorted. At most `Builder.capacity` pairs.
+    /// size: the first `Builder.stackCapacity` pairs are gathered on the stack (measured: a list
+    /// literal of pairs per resource cost an allocation and a release of its own), any further ones
+    /// in an array of their own, so there is no limit. Pairs are best added in name order; others
+    /// are sorted.
     @inline(__always)
     init(_ fill: (inout Builder) -> Void) {
-        self = withUnsafeTemporaryAllocation(of: Element.self, capacity: Builder.capacity) { scratch in
+        self = withUnsafeTemporaryAllocation(of: Element.self, capacity: Builder.stackCapacity) { scratch in
             var builder = Builder(scratch: scratch)
             fill(&builder)
             let added = UnsafeMutableBufferPointer(rebasing: scratch[0..<builder.count])
-            let list = [Element](unsafeUninitializedCapacity: added.count) { buffer, count in
+            let list = [Element](unsafeUninitializedCapacity: added.count + builder.overflow.count) { buffer, count in
                 count = buffer.moveInitialize(fromContentsOf: added)
+                count += UnsafeMutableBufferPointer(rebasing: buffer[count...]).initialize(fromContentsOf: builder.overflow)
             }
             if let sorted = Attributes(sorted: list) { return sorted }
             var result = Attributes()
@@ -160,17 +162,23 @@ public struct Attributes: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     /// Gathers the pairs of `init(_:)`.
     struct Builder {
-        static let capacity = 8
+        /// Pairs kept on the stack; more go to `overflow`.
+        static let stackCapacity = 8
         fileprivate let scratch: UnsafeMutableBufferPointer<Element>
         fileprivate var count = 0
+        /// The pairs added after the stack space was full.
+        fileprivate var overflow: [Element] = []
 
         /// Adds `name` with `value`, or nothing when `value` is nil.
         @inline(__always)
         mutating func add(_ name: String, _ value: Value?) {
             guard let value else { return }
-            precondition(count < scratch.count, "more than \(Self.capacity) attributes")
-            scratch.initializeElement(at: count, to: (name, value))
-            count += 1
+            if count < scratch.count {
+                scratch.initializeElement(at: count, to: (name, value))
+                count += 1
+            } else {
+                overflow.append((name, value))
+            }
         }
     }
 

@@ -27,7 +27,7 @@ extension GitHubFormatter: PlanFormatter {
             guard ofKind.count > shown else { continue }
             let more = ofKind.count - shown
             let word = kind == .error ? "error" : kind == .warning ? "warning" : "notice"
-            out += "::\(kind.rawValue)::\(Escape.githubData("… and \(plural(more, word)) more, not annotated: listed in the log"))\n"
+            out += "::\(kind.rawValue)::\(Escape.githubData("… and \(more) more \(more == 1 ? word : word + "s"), not annotated: listed in the log"))\n"
             for item in ofKind.dropFirst(shown) { overflow += item.line }
         }
         return out + overflow

@@ -2,9 +2,7 @@ import ArgumentParser
 import Foundation
 import RolecallKit
 
-extension AccessFormat: ExpressibleByArgument {}
-
-struct AccessCommand: ParsableCommand {
+struct AccessCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "access",
         abstract: "Show what a person can do, or who can act on an app, and why.",
@@ -13,7 +11,8 @@ struct AccessCommand: ParsableCommand {
             rolecall access --app production [DIR]       who can act on production
             rolecall access --app production --role admin | --permission sources.delete
             rolecall access --format csv [DIR]           members x apps, for auditors
-            Add --state PATH to ask about the recorded state instead of the manifests.
+            Add --state PATH to ask about the recorded state instead of the manifests. An app, role or \
+            permission that exists nowhere is an error (exit 1) with a did-you-mean.
             """
     )
 
@@ -29,12 +28,9 @@ struct AccessCommand: ParsableCommand {
     @Option(name: .long, help: "With --app (or alone, for the org): only people with this permission.")
     var permission: String?
 
-    @Option(name: .long, help: ArgumentHelp("Answer from this state file instead of the manifests.", valueName: "path"))
-    var state: String?
-
-    @Option(name: .long, help: "Output format: text, json, markdown or csv.")
-    var format: AccessFormat = .text
-
+    @OptionGroup var stateOptions: StateOptions
+    @OptionGroup var output: FormatOptions<AccessFormat>
+    @OptionGroup var color: ColorOptions
     @OptionGroup var clock: ClockOptions
     @OptionGroup var reading: ReadingOptions
 
@@ -44,38 +40,18 @@ struct AccessCommand: ParsableCommand {
         if role != nil && permission != nil { throw ValidationError("use --role or --permission, not both") }
     }
 
-    func run() throws {
-        let now = clock.date
-        let email = arguments.first { $0.contains("@") }
-        let dir = arguments.first { !$0.contains("@") } ?? "."
-        let resources: ResourceTable
-        if let state {
-            guard let recorded = try readState(FileStateStore(path: state)) else {
-                report([.error("no state at \(state)", at: nil)], color: false)
-                throw ExitCode(1)
-            }
-            resources = recorded.resources
-        } else {
-            var loader = ManifestLoader(now: now)
-            loader.reading = reading.options
-            let loaded = loader.load(dir)
-            report(loaded.diagnostics, color: colorAllowed(false, fd: STDERR_FILENO))
-            guard let manifest = loaded.manifest else { throw ExitCode(1) }
-            resources = ResourceTable(DesiredState(manifest, now: now).resources)
-        }
-        let query: AccessQuery
-        if let email {
-            query = .person(email: email)
-        } else if app != nil || role != nil || permission != nil {
-            query = .who(app: app, role: role, permission: permission)
-        } else {
-            query = .matrix
-        }
-        let people = AccessRenderer.select(EffectiveAccess.compute(resources, now: now), query)
-        if case .person = query, people.isEmpty {
-            report([.error("\(email ?? "") is not a member of any org here", at: nil)], color: false)
-            throw ExitCode(1)
-        }
-        print(AccessRenderer(format: format).render(people, query: query), terminator: "")
+    func run() async throws {
+        var request = AccessRequest()
+        request.email = arguments.first { $0.contains("@") }
+        request.folder = arguments.first { !$0.contains("@") } ?? "."
+        request.app = app
+        request.role = role
+        request.permission = permission
+        // Only a named state is read: by default access answers from the manifests.
+        request.state = stateOptions.state == nil ? nil : stateOptions.store
+        request.format = output.format
+        request.now = clock.date
+        request.reading = reading.options
+        Console(colors: color.colors).end(with: Commands.access(request))
     }
 }

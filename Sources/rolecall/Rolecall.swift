@@ -8,7 +8,8 @@ struct Rolecall: AsyncParsableCommand {
         commandName: "rolecall",
         abstract: "Declarative access-as-code: validate, plan and apply who may access what.",
         version: RolecallVersion.current,
-        subcommands: [Validate.self, PlanCommand.self, ApplyCommand.self, ShowCommand.self, AccessCommand.self, StateCommand.self]
+        subcommands: [Validate.self, PlanCommand.self, ApplyCommand.self, ShowCommand.self, AccessCommand.self, StateCommand.self,
+                      VersionCommand.self]
     )
 
     static func main() async {
@@ -26,5 +27,14 @@ struct Rolecall: AsyncParsableCommand {
         mallopt(M_TOP_PAD, 32 << 20)
         #endif
         await main(nil)
+    }
+}
+
+/// `rolecall version`: the same as `rolecall --version`.
+struct VersionCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print rolecall's version.")
+
+    func run() async throws {
+        print(RolecallVersion.current)
     }
 }

@@ -2,14 +2,14 @@ import ArgumentParser
 import Foundation
 import RolecallKit
 
-struct StateCommand: ParsableCommand {
+struct StateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "state",
         abstract: "Record facts in the state that only the target knows.",
         subcommands: [Accept.self]
     )
 
-    struct Accept: ParsableCommand {
+    struct Accept: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record that a member accepted their invitation (the state file has no inbox).")
 
@@ -20,29 +20,16 @@ struct StateCommand: ParsableCommand {
         var org: String
 
         @OptionGroup var stateOptions: StateOptions
+        @OptionGroup var lock: LockOptions
+        @OptionGroup var color: ColorOptions
+        @OptionGroup var clock: ClockOptions
 
-        @Option(name: .long, help: ArgumentHelp("Wait this long for the state lock.", valueName: "duration"))
-        var lockTimeout = Seconds("0s")
-
-        func run() throws {
-            let store = stateOptions.store
-            let lock = try takeLock(store, timeout: lockTimeout)
-            defer { lock.release() }
-            guard let state = try readState(store) else {
-                report([.error("no state at \(stateOptions.path)", at: nil)], color: false)
-                throw ExitCode(1)
-            }
-            let audit = AuditLog(path: stateOptions.auditPath)
-            switch Workflow.accept(email: email, org: org, state: state, backend: store, lock: lock, audit: audit,
-                                   actor: Workflow.actor(environment: ProcessInfo.processInfo.environment), now: Date()) {
-            case .success(nil):
-                print("\(email.lowercased()) is already active in org '\(org)'; nothing to record.")
-            case let .success(recorded?):
-                print("Recorded: \(email.lowercased()) accepted the invitation to org '\(org)'; state serial \(recorded.serial).")
-            case let .failure(problem):
-                report([problem], color: false)
-                throw ExitCode(1)
-            }
+        func run() async throws {
+            var request = AcceptRequest(email: email, org: org, backend: stateOptions.store, auditPath: stateOptions.auditPath)
+            request.lockTimeout = lock.lockTimeout.value
+            request.environment = ProcessInfo.processInfo.environment
+            request.now = clock.date
+            Console(colors: color.colors).end(with: Commands.accept(request))
         }
     }
 }

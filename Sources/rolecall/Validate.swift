@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import RolecallKit
 
-struct Validate: ParsableCommand {
+struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check manifests and report every problem with file, line and column.",
         discussion: """
@@ -17,17 +17,20 @@ struct Validate: ParsableCommand {
     @Flag(name: .long, help: "Treat warnings as errors.")
     var strict = false
 
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var output: FormatOptions<OutputFormat>
+    @OptionGroup var color: ColorOptions
     @OptionGroup var clock: ClockOptions
     @OptionGroup var reading: ReadingOptions
 
-    func run() throws {
-        var loader = ManifestLoader(now: clock.date)
-        loader.reading = reading.options
-        let result = loader.load(dir)
-        let report = ValidationReport(result, strict: strict)
-        print(DiagnosticsRenderer(format: output.format, color: output.color).render(report), terminator: "")
-        if !report.isValid { throw ExitCode(1) }
-        finish(0, keeping: (result, report))
+    func run() async throws {
+        let console = Console(colors: color.colors)
+        var request = ValidateRequest()
+        request.folder = dir
+        request.strict = strict
+        request.format = output.format
+        request.color = console.colors.stdout
+        request.now = clock.date
+        request.reading = reading.options
+        console.end(with: Commands.validate(request))
     }
 }

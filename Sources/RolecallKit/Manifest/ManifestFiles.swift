@@ -4,13 +4,14 @@ import Foundation
 /// Hidden files and folders (`.git`, `.github`) are skipped; symbolic links to folders are followed
 /// once (a link loop is reported, never followed forever). A link that leads outside the folder is
 /// refused unless `followSymlinks` (a pull request must not make CI read the host's files), and a
-/// name that is not UTF-8 is reported as such.
+/// name that is not UTF-8 is reported as such. A file or folder whose path relative to the folder
+/// matches an `exclude` pattern (fnmatch(3), `*` matching `/` too) is left out, folders with all they hold.
 public struct ManifestFiles: Sendable {
     /// Paths as the user should see them: the folder as given, joined with the relative path.
     public var paths: [String]
     public var diagnostics: [Diagnostic]
 
-    public static func find(in folder: String, followSymlinks: Bool = false) -> ManifestFiles {
+    public static func find(in folder: String, followSymlinks: Bool = false, exclude: [String] = []) -> ManifestFiles {
         var result = ManifestFiles(paths: [], diagnostics: [])
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) else {
@@ -25,8 +26,8 @@ public struct ManifestFiles: Sendable {
             }
             return result
         }
-        var walk = Walk(root: realPath(folder) ?? folder, followSymlinks: followSymlinks)
-        walk.walk(folder, display: folder)
+        var walk = Walk(root: realPath(folder) ?? folder, followSymlinks: followSymlinks, exclude: exclude)
+        walk.walk(folder, display: folder, relative: "")
         result = walk.result
         result.paths.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         if result.paths.isEmpty && result.diagnostics.isEmpty {
@@ -54,15 +55,18 @@ public struct ManifestFiles: Sendable {
     private struct Walk {
         var root: String
         var followSymlinks: Bool
+        var exclude: [String]
         var visited: Set<String> = []
         var result = ManifestFiles(paths: [], diagnostics: [])
 
-        init(root: String, followSymlinks: Bool) {
+        init(root: String, followSymlinks: Bool, exclude: [String]) {
             self.root = root
             self.followSymlinks = followSymlinks
+            self.exclude = exclude
         }
 
-        mutating func walk(_ path: String, display: String) {
+        /// `relative`: the path from the manifest folder, what `exclude` patterns match.
+        mutating func walk(_ path: String, display: String, relative: String) {
             let real = realPath(path) ?? path
             guard visited.insert(real).inserted else {
                 error("folder \(display) is reached twice through symbolic links (a loop?); skipped")
@@ -79,11 +83,15 @@ public struct ManifestFiles: Sendable {
             }
             closedir(dir)
             for bytes in names.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-                visit(bytes, in: path, display: display)
+                visit(bytes, in: path, display: display, relative: relative)
             }
         }
 
-        private mutating func visit(_ bytes: [UInt8], in path: String, display: String) {
+        private func excluded(_ relative: String) -> Bool {
+            exclude.contains { fnmatch($0, relative, 0) == 0 }
+        }
+
+        private mutating func visit(_ bytes: [UInt8], in path: String, display: String, relative: String) {
             guard let name = String(validating: bytes, as: UTF8.self) else {
                 if isManifestName(bytes) {
                     error("cannot read \(join(display, escaped(bytes))): its name is not valid UTF-8; rename it")
@@ -92,6 +100,8 @@ public struct ManifestFiles: Sendable {
             }
             let child = join(path, name)
             let childDisplay = join(display, name)
+            let childRelative = relative.isEmpty ? name : relative + "/" + name
+            guard !excluded(childRelative) else { return }
             var link = stat()
             guard lstat(child, &link) == 0 else { return }
             var info = link
@@ -109,7 +119,7 @@ public struct ManifestFiles: Sendable {
                 }
             }
             if info.st_mode & S_IFMT == S_IFDIR {
-                walk(child, display: childDisplay)
+                walk(child, display: childDisplay, relative: childRelative)
             } else if isManifestName(name) {
                 result.paths.append(childDisplay)
             }

@@ -40,7 +40,7 @@ public struct ManifestLoader: Sendable {
     /// Reads every manifest under `folder` (or the single file `folder` names) into declarations.
     /// YAML that cannot be read stops it (every unreadable file is still reported).
     public func read(folder: String) -> ManifestSource {
-        let found = ManifestFiles.find(in: folder, followSymlinks: reading.followSymlinks)
+        let found = ManifestFiles.find(in: folder, followSymlinks: reading.followSymlinks, exclude: reading.exclude)
         var diagnostics = found.diagnostics
         // Files are read and decoded independently, side by side, largest first.
         let sizes = found.paths.map { path -> Int in

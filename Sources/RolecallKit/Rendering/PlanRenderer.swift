@@ -3,6 +3,8 @@ public enum PlanFormat: String, Sendable, CaseIterable {
     case text
     case json
     case markdown
+    /// GitHub Actions workflow commands: notices and diagnostics as annotations (see `GitHubPlanFormatter.swift`).
+    case github
 }
 
 /// Renders a plan for people (text, Markdown for a pull-request comment) and for machines (JSON), with
@@ -26,6 +28,7 @@ public struct PlanRenderer: Sendable {
             var markdown = MarkdownFormatter()
             markdown.limit = markdownLimit
             return markdown
+        case .github: return GitHubFormatter()
         }
     }
 

@@ -9,10 +9,14 @@ public struct ReadOptions: Sendable, Hashable {
     public var maxFileSize = ReadOptions.defaultMaxFileSize
     /// Follow manifest symbolic links that lead outside the manifest folder (`--follow-symlinks`).
     public var followSymlinks = false
+    /// Files and folders left out of the manifest folder (`--exclude`): fnmatch(3) patterns matched
+    /// against the path relative to the folder, `*` matching `/` too.
+    public var exclude: [String] = []
 
-    public init(maxFileSize: Int = ReadOptions.defaultMaxFileSize, followSymlinks: Bool = false) {
+    public init(maxFileSize: Int = ReadOptions.defaultMaxFileSize, followSymlinks: Bool = false, exclude: [String] = []) {
         self.maxFileSize = maxFileSize
         self.followSymlinks = followSymlinks
+        self.exclude = exclude
     }
 }
 

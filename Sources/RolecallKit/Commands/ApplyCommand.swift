@@ -1,0 +1,126 @@
+import Foundation
+
+/// `rolecall apply [DIR | PLANFILE]`.
+public struct ApplyRequest: Sendable {
+    /// A folder of manifests (planned first), or a plan file from `plan --out` (`*.json`).
+    public var source = "."
+    public var backend: any StateBackend
+    /// How a folder is planned (`--now` is `options.now`, which a plan file is also checked against).
+    public var options: PlanOptions
+    public var reading = ReadOptions()
+    /// Apply without asking.
+    public var autoApprove = false
+    /// How long to wait for the state lock (0: fail at once).
+    public var lockTimeout: TimeInterval = 0
+    /// The audit log, one JSON line per change.
+    public var auditPath: String
+    /// Where the actor and the lock holder's name come from (`ROLECALL_ACTOR`, CI variables, `USER`).
+    public var environment: [String: String] = [:]
+    /// Colour in the plan shown.
+    public var color = false
+    /// Where the changes are carried out.
+    public var target: any ApplyTarget = RecordOnlyTarget()
+
+    public init(backend: any StateBackend, options: PlanOptions, auditPath: String) {
+        self.backend = backend
+        self.options = options
+        self.auditPath = auditPath
+    }
+}
+
+/// What `apply` needs from whoever runs it: somewhere to show the plan before it is applied, someone to
+/// ask, and observers (a progress display).
+public struct ApplyHooks: Sendable {
+    /// Shows the plan (the command line prints it to standard output before asking).
+    public var show: @Sendable (String) -> Void
+    /// Asks whether to apply: true for yes, false for anything else, nil when nobody can be asked (no terminal).
+    public var confirm: @Sendable () async -> Bool?
+    /// Told of each change and batch besides the audit log.
+    public var observers: [any ApplyObserver]
+
+    public init(show: @escaping @Sendable (String) -> Void, confirm: @escaping @Sendable () async -> Bool?,
+                observers: [any ApplyObserver] = []) {
+        self.show = show
+        self.confirm = confirm
+        self.observers = observers
+    }
+}
+
+extension Commands {
+    /// Locks the state, plans the folder (or reads the plan file and checks it is not stale), shows the
+    /// plan, asks unless `autoApprove`, applies, and releases the lock before returning.
+    public static func apply(_ request: ApplyRequest, hooks: ApplyHooks) async -> CommandResult {
+        let lock: any StateLock
+        switch request.backend.lockOrDiagnose(environment: request.environment, timeout: request.lockTimeout) {
+        case let .success(held): lock = held
+        case let .failure(problem): return CommandResult(diagnostics: [problem], exitCode: 1)
+        }
+        defer { lock.release() }
+        let prepared = preparePlan(request)
+        guard case let .success((plan, state, warnings)) = prepared.result else {
+            return CommandResult(diagnostics: prepared.diagnostics, exitCode: 1, retained: prepared.retained)
+        }
+        hooks.show(PlanRenderer(format: .text, color: request.color).render(plan))
+        guard !plan.isEmpty else { return CommandResult(diagnostics: warnings, retained: [plan, state]) }
+        if !request.autoApprove {
+            switch await hooks.confirm() {
+            case true?: break
+            case false?: return CommandResult(output: "Apply cancelled.\n", diagnostics: warnings, exitCode: 1, retained: [plan, state])
+            case nil:
+                return CommandResult(diagnostics: warnings + [.error("refusing to apply without a terminal to confirm on; pass --auto-approve", at: nil)],
+                                     exitCode: 1, retained: [plan, state])
+            }
+        }
+        let applied = await Workflow.apply(plan, state: state, backend: request.backend, lock: lock, target: request.target,
+                                           audit: AuditLog(path: request.auditPath),
+                                           actor: Workflow.actor(environment: request.environment), observers: hooks.observers)
+        guard applied.diagnostics.isEmpty else {
+            return CommandResult(diagnostics: warnings + applied.diagnostics, exitCode: 1, retained: [plan, state, applied])
+        }
+        let count = applied.outcome.applied.count
+        let output = "Apply complete: \(plural(count, "change")) applied; state serial \(applied.outcome.state.serial).\n"
+        return CommandResult(output: output, diagnostics: warnings, retained: [plan, state, applied])
+    }
+
+    /// A plan file is one that exists, is not a folder and ends in `.json`; anything else is a folder of manifests.
+    public static func isPlanFile(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+            && path.hasSuffix(".json")
+    }
+
+    private struct Prepared {
+        var result: Result<(Plan, State, [Diagnostic]), Diagnostic>
+        var diagnostics: [Diagnostic]
+        var retained: [any Sendable] = []
+    }
+
+    /// The plan file's changes checked against the locked state, or a fresh plan of the folder; with the
+    /// warnings found on the way.
+    private static func preparePlan(_ request: ApplyRequest) -> Prepared {
+        func failed(_ diagnostics: [Diagnostic], _ retained: [any Sendable] = []) -> Prepared {
+            Prepared(result: .failure(diagnostics.first { $0.severity == .error } ?? .error("apply failed", at: nil)),
+                     diagnostics: diagnostics, retained: retained)
+        }
+        if isPlanFile(request.source) {
+            let plan: Plan, state: State
+            switch readPlanFile(request.source) {
+            case let .success(read): plan = read
+            case let .failure(problem): return failed([problem])
+            }
+            switch request.backend.readOrDiagnose() {
+            case let .success(read): state = read ?? State(lineage: "", serial: 0)
+            case let .failure(problem): return failed([problem])
+            }
+            if let stale = Staleness.check(plan, state: state, now: request.options.now) {
+                return failed([.error(stale.description, at: nil)], [plan, state])
+            }
+            return Prepared(result: .success((plan, state, [])), diagnostics: [])
+        }
+        var options = request.options
+        options.digest = false
+        let planned = Workflow.plan(manifests: request.source, store: request.backend, options: options, reading: request.reading)
+        guard let plan = planned.plan else { return failed(planned.diagnostics, [planned]) }
+        return Prepared(result: .success((plan, planned.state, planned.diagnostics)), diagnostics: planned.diagnostics)
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+/// `rolecall plan`.
+public struct PlanRequest: Sendable {
+    public var folder = "."
+    public var backend: any StateBackend
+    /// What to plan (`--now` is `options.now`); `digest` is set from `out` and `format`.
+    public var options: PlanOptions
+    public var reading = ReadOptions()
+    public var format: PlanFormat = .text
+    public var color = false
+    /// Where to save the plan for `apply PLANFILE` (`--out`).
+    public var out: String?
+    /// Exit 2 when the plan has changes.
+    public var detailedExitCode = false
+
+    public init(backend: any StateBackend, options: PlanOptions) {
+        self.backend = backend
+        self.options = options
+    }
+}
+
+extension Commands {
+    /// Plans, saves the plan with `out`, and renders it. When something stops planning (manifest errors,
+    /// an unreadable state, a policy), the output is still a document in the asked format (Markdown and
+    /// JSON explain the failure, GitHub annotates it) and the exit status is 1.
+    public static func plan(_ request: PlanRequest) -> CommandResult {
+        var options = request.options
+        options.digest = request.out != nil || request.format == .json
+        let planned = Workflow.plan(manifests: request.folder, store: request.backend, options: options, reading: request.reading)
+        let report = PlanReport(plan: planned.plan, diagnostics: planned.diagnostics)
+        let renderer = PlanReportRenderer(format: request.format, color: request.color)
+        // GitHub output carries the diagnostics as annotations; the others leave them to standard error.
+        let diagnostics = request.format == .github ? [] : planned.diagnostics
+        guard let plan = planned.plan else {
+            return CommandResult(output: renderer.render(report), diagnostics: diagnostics, exitCode: 1, retained: [planned])
+        }
+        if let out = request.out {
+            do {
+                try Data(PlanDocument(plan).json.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+            } catch {
+                return CommandResult(diagnostics: diagnostics + [.error("cannot write plan \(out): \(error.localizedDescription)", at: nil)],
+                                     exitCode: 1, retained: [planned])
+            }
+        }
+        let code: Int32 = request.detailedExitCode && !plan.isEmpty ? 2 : 0
+        return CommandResult(output: renderer.render(report), diagnostics: diagnostics, exitCode: code, retained: [planned])
+    }
+}

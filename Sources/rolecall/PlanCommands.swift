@@ -141,7 +141,7 @@ struct PlanCommand: ParsableCommand {
         guard let plan = planned.plan else { throw ExitCode(1) }
         if let out {
             do {
-                try Data(PlanDocument(plan).json.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+                try Data(PlanDocument(plan).sealed(key: planKey()).json.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
             } catch {
                 FileHandle.standardError.write(Data("error: cannot write plan \(out): \(error.localizedDescription)\n".utf8))
                 throw ExitCode(1)
@@ -170,12 +170,17 @@ struct ShowCommand: ParsableCommand {
     }
 }
 
-func readPlanFile(_ path: String) throws -> Plan {
+/// The secret that signs saved plans (HMAC-SHA256), from the environment only; never printed.
+func planKey() -> String? {
+    ProcessInfo.processInfo.environment["ROLECALL_PLAN_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+}
+
+func readPlanFile(_ path: String, sealed: Bool = false) throws -> Plan {
     guard let data = FileManager.default.contents(atPath: path) else {
         FileHandle.standardError.write(Data("error: cannot read plan file \(path)\n".utf8))
         throw ExitCode(1)
     }
-    switch PlanDocument.read(data) {
+    switch sealed ? PlanDocument.readSealed(data, key: planKey()) : PlanDocument.read(data) {
     case let .success(plan): return plan
     case let .failure(problem):
         FileHandle.standardError.write(Data("error: \(path): \(problem)\n".utf8))
@@ -189,7 +194,8 @@ struct ApplyCommand: AsyncParsableCommand {
         abstract: "Carry out a plan and record the new state.",
         discussion: """
             With a folder, plans first, shows the plan and asks for `yes` (or --auto-approve). With a plan \
-            file, applies exactly its changes, unless the state or the clock moved since it was made.
+            file, applies exactly its changes, unless the state or the clock moved since it was made, its \
+            digest (an HMAC with ROLECALL_PLAN_KEY) does not match, or a change breaks a policy or a rule.
             """
     )
 
@@ -202,6 +208,9 @@ struct ApplyCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Apply without asking.")
     var autoApprove = false
+
+    @Flag(name: .long, help: "Apply even when --now is earlier than the state's last evaluation (re-grants expired access).")
+    var allowBackdate = false
 
     @Option(name: .long, help: ArgumentHelp("Wait this long for the state lock (default: fail at once).", valueName: "duration"))
     var lockTimeout = Seconds("0s")
@@ -216,9 +225,15 @@ struct ApplyCommand: AsyncParsableCommand {
         let now = clock.date
         let store = stateOptions.store
         let environment = ProcessInfo.processInfo.environment
+        // A full disk or a file size limit makes writes fail with an error the run reports, not a signal that kills it.
+        signal(SIGXFSZ, SIG_IGN)
         let lock = try takeLock(store, timeout: lockTimeout, color: colorAllowed(noColor, fd: STDERR_FILENO))
         defer { lock.release() }
         let (plan, state) = try planOrRead(store: store, now: now)
+        if !allowBackdate, let problem = Backdating.check(plan, state: state) {
+            report([problem], color: colorAllowed(noColor, fd: STDERR_FILENO))
+            throw ExitCode(1)
+        }
         print(PlanRenderer(format: .text, color: colorAllowed(noColor)).render(plan), terminator: "")
         guard !plan.isEmpty else {
             lock.release()
@@ -240,7 +255,8 @@ struct ApplyCommand: AsyncParsableCommand {
         let progress: [any ApplyObserver] = isatty(STDERR_FILENO) == 1
             ? [ProgressReporter { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }] : []
         let applied = await Workflow.apply(plan, state: state, backend: store, lock: lock, target: RecordOnlyTarget(), audit: audit,
-                                           actor: Workflow.actor(environment: environment), observers: progress)
+                                           actor: Workflow.actor(environment: environment), observers: progress,
+                                           allowBackdate: allowBackdate)
         report(applied.diagnostics, color: colorAllowed(noColor, fd: STDERR_FILENO))
         if !applied.diagnostics.isEmpty { throw ExitCode(1) }
         print("Apply complete: \(applied.outcome.applied.count) change\(applied.outcome.applied.count == 1 ? "" : "s") applied; state serial \(applied.outcome.state.serial).")
@@ -252,12 +268,16 @@ struct ApplyCommand: AsyncParsableCommand {
     private func planOrRead(store: FileStateBackend, now: Date) throws -> (Plan, State) {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), !isDirectory.boolValue, source.hasSuffix(".json") {
-            let plan = try readPlanFile(source)
+            let plan = try readPlanFile(source, sealed: true)
             let state = try readState(store, color: colorAllowed(noColor, fd: STDERR_FILENO)) ?? State(lineage: "", serial: 0)
             if let stale = Staleness.check(plan, state: state, now: now) {
                 report([.error(stale.description, at: nil)], color: colorAllowed(noColor, fd: STDERR_FILENO))
                 throw ExitCode(1)
             }
+            // The plan file is input: every guard, policy and name is checked again, against the state as it is now.
+            let problems = SavedPlan.check(plan, state: state, options: planning.options(now: now, digest: false))
+            report(problems, color: colorAllowed(noColor, fd: STDERR_FILENO))
+            if problems.hasErrors { throw ExitCode(1) }
             return (plan, state)
         }
         let planned = Workflow.plan(manifests: source, store: store, options: planning.options(now: now, digest: false))

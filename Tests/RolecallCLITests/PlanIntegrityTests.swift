@@ -99,9 +99,20 @@ struct PlanIntegrityTests {
     @Test func hardening1_theRemovalLimitHoldsForSavedPlans() throws {
         let ws = try saved()
         var plan = try document(ws)
-        for key in ["jane@acme.com", "temp@agency.io"] {
-            let id = ResourceID(org: "acme", kind: .member, key: key)
-            plan.changes.append(change(.delete, .member, key, before: try state(ws).resources[id], reason: "removed"))
+        let recorded = try state(ws).resources
+        let gone: Set<Value> = [.string("jane@acme.com"), .string("temp@agency.io")]
+        // Their memberships and grants first, then the members (a member removed while a grant of theirs
+        // stays is refused on its own).
+        let dependents = recorded.filter { $0.value["member"].map(gone.contains) ?? false }
+        let members = recorded.filter { $0.key.kind == .member && gone.contains(.string($0.key.key)) }
+        var dangling = plan
+        for (id, attributes) in members {
+            dangling.changes.append(change(.delete, .member, id.key, before: attributes, reason: "removed"))
+        }
+        try write(dangling.sealed(key: nil), ws)
+        #expect(try refused(ws, ["--allow-removals", "2"]).contains("but keeps"))
+        for (id, attributes) in dependents + members {
+            plan.changes.append(change(.delete, id.kind, id.key, before: attributes, reason: "removed"))
         }
         try write(plan.sealed(key: nil), ws)
         #expect(try refused(ws).contains("more than max_removals"))
@@ -122,6 +133,8 @@ struct PlanIntegrityTests {
             (change(.create, .grant, "member:jane@acme.com:admin@nowhere",
                     after: ["app": .string("nowhere"), "member": .string("jane@acme.com"), "role": .string("admin")]), "app 'nowhere' is not in org"),
             (change(.create, .app, "ops", after: ["visibility": .string("everyone")]), "'visibility' must be one of"),
+            (change(.create, .member, "z@acme.com", after: ["role": .string("member"), "sso": .bool(false), "status": .string("root")]),
+             "'status' must be one of"),
         ]
         for (edit, message) in edits {
             var plan = original

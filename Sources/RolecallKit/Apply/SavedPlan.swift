@@ -26,9 +26,25 @@ public enum SavedPlan {
                 problems.append(.error("saved plan: \(change.id) in org '\(change.id.org)': \(problem)", at: nil))
             }
         }
+        problems += danglingProblems(plan, resulting: resulting)
         if !problems.isEmpty { return problems }
         return Policies.check(plan: plan, desired: DesiredState(resulting: resulting.resources), state: state,
                               options: options, rules: rules)
+    }
+
+    /// A resource the plan removes while something left in the state still refers to it (a grant kept
+    /// for a member who is gone would be access without membership).
+    static func danglingProblems(_ plan: Plan, resulting: State) -> [Diagnostic] {
+        let removed = Set(plan.changes.lazy.filter { $0.action == .delete && $0.id.kind != .settings }.map(\.id))
+        guard !removed.isEmpty else { return [] }
+        let orgs = Set(removed.map(\.org))
+        var problems: [Diagnostic] = []
+        for (id, attributes) in resulting.resources where orgs.contains(id.org) {
+            for reference in ResourceCheck.references(id, attributes) where removed.contains(reference) && resulting.resources[reference] == nil {
+                problems.append(.error("saved plan: removes \(reference) in org '\(id.org)' but keeps \(id), which refers to it", at: nil))
+            }
+        }
+        return problems
     }
 
     /// Why a change cannot be applied to the state as it is; nil when it can.
@@ -67,6 +83,25 @@ struct ResourceCheck {
         }
     }
 
+    /// The resources one refers to: a membership's team and member, a grant's subject, app and role, a
+    /// member's role (custom roles are resources; built-in ones are not, and are never removed).
+    static func references(_ id: ResourceID, _ a: Attributes) -> [ResourceID] {
+        var found: [ResourceID] = []
+        func add(_ kind: ResourceKind, _ value: Value?) {
+            if case let .string(key)? = value { found.append(ResourceID(org: id.org, kind: kind, key: key)) }
+        }
+        switch id.kind {
+        case .teamMembership, .grant:
+            add(.member, a["member"])
+            add(.team, a["team"])
+            add(.app, a["app"])
+            add(.role, a["role"])
+        case .member: add(.role, a["role"])
+        default: break
+        }
+        return found
+    }
+
     /// Attribute names each kind may carry (what `DesiredState` writes, and the state-only ones).
     static let allowed: [ResourceKind: Set<String>] = [
         .settings: ["catalog", "invitation_ttl", "max_removals", "plan", "seats", "timezone"],
@@ -90,6 +125,7 @@ struct ResourceCheck {
             if case .string = value { continue }
             found.append("'\(name)' must be a string")
         }
+        found += stateOnlyProblems(id, attributes)
         if let value = attributes["expires"] {
             if case let .string(text) = value, Timestamp.isCanonical(text) {} else { found.append("'expires' must be a timestamp, not \(value)") }
         }
@@ -101,6 +137,25 @@ struct ResourceCheck {
         case .team: found += keyProblem(id.key, Scalars.slugProblem, "team name")
         case .teamMembership: found += membershipProblems(id, attributes)
         case .grant: found += grantProblems(id, attributes)
+        }
+        return found
+    }
+
+    /// The attributes only the state records (`State.stateOnlyAttributes`): a member's status and the
+    /// instants of its invitation, a target's id and version.
+    private func stateOnlyProblems(_ id: ResourceID, _ a: Attributes) -> [String] {
+        var found: [String] = []
+        for name in ["status", "invited_at", "accepted_at"] where a[name] != nil && id.kind != .member {
+            found.append("'\(name)' is recorded for members only")
+        }
+        if a["status"] != nil { found += oneOf(a, "status", ["invited", "active"]) }
+        for name in ["invited_at", "accepted_at"] {
+            guard let value = a[name] else { continue }
+            if case let .string(text) = value, Timestamp.isCanonical(text) {} else { found.append("'\(name)' must be a timestamp") }
+        }
+        for name in [AppliedResource.remoteIDAttribute, AppliedResource.versionAttribute] {
+            guard let value = a[name] else { continue }
+            if case .string = value {} else { found.append("'\(name)' must be a string") }
         }
         return found
     }

@@ -8,8 +8,16 @@ import RolecallKit
 func fuzzOne(_ bytes: [UInt8]) {
     let now = Date(timeIntervalSince1970: 1_795_435_200)  // 2026-11-23T12:00:00Z
     let loader = ManifestLoader(now: now)
-    // The state codec takes the same bytes as a (probably broken) state file.
-    _ = StateCodec.decode(Data(bytes))
+    // The state codec takes the same bytes as a (probably broken) state file, the saved-plan reader as a
+    // plan file (its seal, then the checks `apply PLANFILE` runs), the audit log's verifier as a log.
+    if case let .success(state) = StateCodec.decode(Data(bytes)) {
+        _ = StateCodec.decode(StateCodec.encode(state))
+    }
+    _ = PlanDocument.readSealed(Data(bytes), key: nil)
+    if case let .success(saved) = PlanDocument.read(Data(bytes)) {
+        _ = SavedPlan.check(saved, state: State(), options: PlanOptions(now: now))
+    }
+    _ = AuditLog.verify(bytes)
     let streamed = loader.validate(files: [(path: "fuzz.yaml", bytes: bytes)])
     switch loader.reader.read(bytes, file: "fuzz.yaml") {
     case let .failure(error):
@@ -27,7 +35,11 @@ func fuzzOne(_ bytes: [UInt8]) {
         var state = State()
         for change in plan.changes { state.apply(change) }
         _ = StateCodec.decode(StateCodec.encode(state))
-        _ = PlanDocument.read(Data(PlanDocument(plan).json.utf8))
+        // A plan rolecall made passes every check `apply PLANFILE` runs, through its sealed file.
+        let sealed = PlanDocument.readSealed(Data(PlanDocument(plan).sealed(key: "fuzz").json.utf8), key: "fuzz")
+        guard case let .success(saved) = sealed else { preconditionFailure("a sealed plan did not read back: \(sealed)") }
+        let problems = SavedPlan.check(saved, state: State(), options: PlanOptions(now: now))
+        precondition(!problems.hasErrors, "a plan rolecall made failed the saved-plan checks: \(problems)")
         _ = EffectiveAccess.compute(state.resources, now: now)
     }
 }

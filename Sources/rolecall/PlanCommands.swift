@@ -64,6 +64,7 @@ struct PlanCommand: AsyncParsableCommand {
         request.color = console.colors.stdout
         request.out = out
         request.detailedExitCode = detailedExitcode
+        request.planKey = planKey(environment: ProcessInfo.processInfo.environment)
         console.end(with: Commands.plan(request))
     }
 }
@@ -92,7 +93,8 @@ struct ApplyCommand: AsyncParsableCommand {
         abstract: "Carry out a plan and record the new state.",
         discussion: """
             With a folder, plans first, shows the plan and asks for `yes` (or --auto-approve). With a plan \
-            file, applies exactly its changes, unless the state or the clock moved since it was made.
+            file, applies exactly its changes, unless the state or the clock moved since it was made, its \
+            digest (an HMAC with ROLECALL_PLAN_KEY) does not match, or a change breaks a policy or a rule.
             """
     )
 
@@ -109,16 +111,22 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Apply without asking.")
     var autoApprove = false
 
+    @Flag(name: .long, help: "Apply even when --now is earlier than the state's last evaluation (re-grants expired access).")
+    var allowBackdate = false
+
     @Option(name: .long, help: ArgumentHelp("Audit log, one JSON line per change (default: rolecall.audit.jsonl beside the state).", valueName: "path"))
     var auditLog: String?
 
     func run() async throws {
         let console = Console(colors: color.colors)
+        // A full disk or a file size limit makes writes fail with an error the run reports, not a signal that kills it.
+        signal(SIGXFSZ, SIG_IGN)
         var request = ApplyRequest(backend: stateOptions.store, options: planning.options(now: clock.date),
                                    auditPath: auditLog ?? stateOptions.auditPath)
         request.source = source
         request.reading = reading.options
         request.autoApprove = autoApprove
+        request.allowBackdate = allowBackdate
         request.lockTimeout = lock.lockTimeout.value
         request.environment = ProcessInfo.processInfo.environment
         request.color = console.colors.stdout

@@ -26,6 +26,17 @@ public enum Staleness: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// An apply evaluated before the state's last evaluation would re-grant access that expired in between
+/// (`apply --now` in the past); it is refused unless `--allow-backdate`.
+public enum Backdating {
+    public static func check(_ plan: Plan, state: State) -> Diagnostic? {
+        guard !plan.isEmpty, let last = state.evaluatedAt, plan.evaluatedAt < last else { return nil }
+        return .error("the plan was evaluated at \(Timestamp.format(plan.evaluatedAt)), before the state's last evaluation at "
+                      + "\(Timestamp.format(last)): it would re-grant access that has expired since; nothing applied",
+                      at: nil, notes: [DiagnosticNote("if this is intended, re-run with --allow-backdate")])
+    }
+}
+
 public struct ApplyOutcome: Sendable {
     /// The state as last saved (the state the run started from when nothing was saved).
     public var state: State
@@ -70,6 +81,8 @@ public struct Applier: Sendable {
 
     public func run(_ plan: Plan, on state: State, target: some ApplyTarget) async -> ApplyOutcome {
         var progress = Progress(working: state, saved: state, savedVersion: StateVersion(of: state), batchStarted: clock())
+        // Every state this run saves records the instant its plan was evaluated at.
+        progress.working.evaluatedAt = plan.evaluatedAt
         if !plan.changes.isEmpty, let version = progress.savedVersion {
             // Refused before the target does anything: a state at the end of the serial range can record nothing.
             do { _ = try version.nextSerial(in: backend.location) } catch {

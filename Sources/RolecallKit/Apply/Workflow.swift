@@ -70,15 +70,20 @@ public enum Workflow {
 
     /// Applies a plan to the state the caller has locked: runs it through `target`, saving the state after
     /// every batch and writing each batch's audit records before it (see `Applier`). An audit log that is
-    /// one of the state's own files is refused before anything is written.
+    /// one of the state's own files, and a plan evaluated before the state's last evaluation (unless
+    /// `allowBackdate`), are refused before anything is written.
     public static func apply(_ plan: Plan, state: State, backend: some StateBackend, lock: any StateLock,
                              target: some ApplyTarget, audit: AuditLog, actor: String,
-                             observers: [any ApplyObserver] = []) async -> Applied {
+                             observers: [any ApplyObserver] = [], allowBackdate: Bool = false) async -> Applied {
         if backend.ownsFile(atPath: audit.path) {
             let problem = StateError.sharesStateFile(backend: backend.location, path: audit.path)
             return Applied(outcome: ApplyOutcome(state: state, applied: []), diagnostics: [.error(problem.description, at: nil)])
         }
-        let applier = Applier(backend: backend, lock: lock, observers: [AuditObserver(log: audit, actor: actor)] + observers)
+        if !allowBackdate, let problem = Backdating.check(plan, state: state) {
+            return Applied(outcome: ApplyOutcome(state: state, applied: []), diagnostics: [problem])
+        }
+        let auditor = AuditObserver(log: audit, actor: actor, evaluatedAt: plan.evaluatedAt)
+        let applier = Applier(backend: backend, lock: lock, observers: [auditor] + observers)
         let outcome = await applier.run(plan, on: state, target: target)
         var diagnostics: [Diagnostic] = []
         if let failure = outcome.failure {

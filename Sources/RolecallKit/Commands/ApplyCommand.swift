@@ -18,6 +18,8 @@ public struct ApplyRequest: Sendable {
     public var environment: [String: String] = [:]
     /// Colour in the plan shown.
     public var color = false
+    /// Apply even when `--now` is earlier than the state's last evaluation (re-grants expired access).
+    public var allowBackdate = false
     /// Where the changes are carried out.
     public var target: any ApplyTarget = RecordOnlyTarget()
 
@@ -60,6 +62,9 @@ extension Commands {
         guard case let .success((plan, state, warnings)) = prepared.result else {
             return CommandResult(diagnostics: prepared.diagnostics, exitCode: 1, retained: prepared.retained)
         }
+        if !request.allowBackdate, let problem = Backdating.check(plan, state: state) {
+            return CommandResult(diagnostics: warnings + [problem], exitCode: 1, retained: [plan, state])
+        }
         hooks.show(PlanRenderer(format: .text, color: request.color).render(plan))
         guard !plan.isEmpty else { return CommandResult(diagnostics: warnings, retained: [plan, state]) }
         if !request.autoApprove {
@@ -73,7 +78,8 @@ extension Commands {
         }
         let applied = await Workflow.apply(plan, state: state, backend: request.backend, lock: lock, target: request.target,
                                            audit: AuditLog(path: request.auditPath),
-                                           actor: Workflow.actor(environment: request.environment), observers: hooks.observers)
+                                           actor: Workflow.actor(environment: request.environment), observers: hooks.observers,
+                                           allowBackdate: request.allowBackdate)
         guard applied.diagnostics.isEmpty else {
             return CommandResult(diagnostics: warnings + applied.diagnostics, exitCode: 1, retained: [plan, state, applied])
         }
@@ -104,7 +110,7 @@ extension Commands {
         }
         if isPlanFile(request.source) {
             let plan: Plan, state: State
-            switch readPlanFile(request.source) {
+            switch readPlanFile(request.source, sealed: true, key: planKey(environment: request.environment)) {
             case let .success(read): plan = read
             case let .failure(problem): return failed([problem])
             }
@@ -115,7 +121,12 @@ extension Commands {
             if let stale = Staleness.check(plan, state: state, now: request.options.now) {
                 return failed([.error(stale.description, at: nil)], [plan, state])
             }
-            return Prepared(result: .success((plan, state, [])), diagnostics: [])
+            // The plan file is input: every guard, policy and name is checked again, against the state as it is now.
+            var options = request.options
+            options.digest = false
+            let problems = SavedPlan.check(plan, state: state, options: options)
+            if problems.hasErrors { return failed(problems, [plan, state]) }
+            return Prepared(result: .success((plan, state, problems)), diagnostics: problems)
         }
         var options = request.options
         options.digest = false

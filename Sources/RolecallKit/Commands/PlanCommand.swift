@@ -13,6 +13,8 @@ public struct PlanRequest: Sendable {
     public var out: String?
     /// Exit 2 when the plan has changes.
     public var detailedExitCode = false
+    /// Signs the saved plan (HMAC-SHA256) when set: `ROLECALL_PLAN_KEY`, from the environment only.
+    public var planKey: String?
 
     public init(backend: any StateBackend, options: PlanOptions) {
         self.backend = backend
@@ -37,7 +39,7 @@ extension Commands {
         }
         if let out = request.out {
             do {
-                try Data(PlanDocument(plan).json.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+                try Data(PlanDocument(plan).sealed(key: request.planKey).json.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
             } catch {
                 return CommandResult(diagnostics: diagnostics + [.error("cannot write plan \(out): \(error.localizedDescription)", at: nil)],
                                      exitCode: 1, retained: [planned])

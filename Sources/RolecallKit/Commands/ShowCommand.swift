@@ -24,14 +24,20 @@ extension Commands {
         }
     }
 
-    /// A plan file written by `plan --out`, or why it cannot be used.
-    public static func readPlanFile(_ path: String) -> Result<Plan, Diagnostic> {
+    /// A plan file written by `plan --out`, or why it cannot be used. `sealed` (for apply) also checks
+    /// its digest, an HMAC-SHA256 with `key` (`ROLECALL_PLAN_KEY`) when one is given.
+    public static func readPlanFile(_ path: String, sealed: Bool = false, key: String? = nil) -> Result<Plan, Diagnostic> {
         guard let data = FileManager.default.contents(atPath: path) else {
             return .failure(.error("cannot read plan file \(path)", at: nil))
         }
-        switch PlanDocument.read(data) {
+        switch sealed ? PlanDocument.readSealed(data, key: key) : PlanDocument.read(data) {
         case let .success(plan): return .success(plan)
         case let .failure(problem): return .failure(.error("\(path): \(problem)", at: nil))
         }
     }
+}
+
+/// The secret that signs saved plans (HMAC-SHA256), from the environment only; never printed.
+public func planKey(environment: [String: String]) -> String? {
+    environment["ROLECALL_PLAN_KEY"].flatMap { $0.isEmpty ? nil : $0 }
 }

@@ -111,6 +111,14 @@ public struct DesiredState: Sendable {
         }
     }
 
+    /// The resources a saved plan leads to (the state with the plan's changes), as the policies judge
+    /// them when the plan is applied: there are no manifests then, and this is what will be recorded.
+    init(resulting resources: ResourceTable) {
+        let nowhere = SourceLocation(file: "", line: 0, column: 0)
+        entries = resources.map { Entry(id: $0.key, attributes: $0.value, location: nowhere) }.sorted { $0.id < $1.id }
+        idsAreASCII = entries.allSatisfy { $0.id.isASCII }
+    }
+
     /// Sorts entries by id and keeps each id once (the last one added wins, as a table's would).
     private static func sortAndDeduplicate(_ entries: inout [Entry]) {
         // Sorting is stable: equal ids keep the order they were added in, and the last one is kept.

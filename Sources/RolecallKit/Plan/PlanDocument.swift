@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// The JSON form of a plan: what `plan --format json` prints, what `--out` saves, what `apply` and
@@ -19,6 +20,9 @@ public struct PlanDocument: Codable, Sendable {
     public var notices: [NoticeDocument]
     /// Per person and scope: effective role before -> after, and why.
     public var access_changes: [AccessChange]?
+    /// The seal of a saved plan (`plan --out`): `sha256:HEX`, or `hmac-sha256:HEX` with `ROLECALL_PLAN_KEY`,
+    /// over everything else in the document (see `seal`). Absent from printed plans.
+    public var digest: String?
 
     public struct Location: Codable, Sendable, Hashable {
         public var file: String
@@ -124,12 +128,66 @@ public struct PlanDocument: Codable, Sendable {
 
     public var json: String { JSONValue.from(self).pretty }
 
+    /// Reads a plan file without checking its seal (for `show`).
     public static func read(_ data: Data) -> Result<Plan, PlanFileError> {
+        decode(data).flatMap { $0.plan() }
+    }
+
+    /// Reads a plan file for `apply`: its seal must match its content, made with `key` (an HMAC) when
+    /// one is given, a plain SHA-256 when not.
+    public static func readSealed(_ data: Data, key: String?) -> Result<Plan, PlanFileError> {
+        decode(data).flatMap { document in
+            if let problem = document.sealProblem(key: key) { return .failure(problem) }
+            return document.plan()
+        }
+    }
+
+    private static func decode(_ data: Data) -> Result<PlanDocument, PlanFileError> {
         do {
-            return try JSONDecoder().decode(PlanDocument.self, from: data).plan()
+            return .success(try JSONDecoder().decode(PlanDocument.self, from: data))
         } catch {
             return .failure(.invalid("it is not a rolecall plan file"))
         }
+    }
+
+    // MARK: - Seal
+
+    /// The document with its seal: a SHA-256 of the canonical JSON of everything else in it (changes,
+    /// their before and after, lineage, serial, instants, notices, access changes), or an HMAC-SHA256
+    /// with `key` (the `ROLECALL_PLAN_KEY` secret; it is never written anywhere).
+    public func sealed(key: String?) -> PlanDocument {
+        var document = self
+        document.digest = seal(key: key)
+        return document
+    }
+
+    /// The seal this document's content calls for.
+    func seal(key: String?) -> String {
+        var unsealed = self
+        unsealed.digest = nil
+        let content = Data(JSONValue.from(unsealed).compact.utf8)
+        if let key {
+            let code = HMAC<SHA256>.authenticationCode(for: content, using: SymmetricKey(data: Data(key.utf8)))
+            return Self.hmacPrefix + Data(code).map { String(format: "%02x", $0) }.joined()
+        }
+        return Self.sha256Prefix + SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static let sha256Prefix = "sha256:"
+    static let hmacPrefix = "hmac-sha256:"
+
+    /// Why the recorded seal does not vouch for this content; nil when it does.
+    func sealProblem(key: String?) -> PlanFileError? {
+        guard let digest else { return .unsealed }
+        if digest.hasPrefix(Self.hmacPrefix), key == nil { return .signedNeedsKey }
+        if digest.hasPrefix(Self.sha256Prefix), key != nil { return .unsignedWithKey }
+        guard digest.hasPrefix(Self.hmacPrefix) || digest.hasPrefix(Self.sha256Prefix) else { return .unsealed }
+        let expected = Array(seal(key: key).utf8)
+        let recorded = Array(digest.utf8)
+        // Compared in constant time: the HMAC is a secret-dependent value.
+        var difference = UInt8(expected.count == recorded.count ? 0 : 1)
+        for (a, b) in zip(expected, recorded) { difference |= a ^ b }
+        return difference == 0 ? nil : .tampered(signed: key != nil)
     }
 }
 
@@ -144,11 +202,29 @@ extension PlanDocument.Location {
 public enum PlanFileError: Error, Sendable, Equatable, CustomStringConvertible {
     case unsupported(Int)
     case invalid(String)
+    /// No digest: not saved by `plan --out` (or it was removed).
+    case unsealed
+    /// The content does not match the digest: edited after it was saved (or signed with another key).
+    case tampered(signed: Bool)
+    /// Signed with ROLECALL_PLAN_KEY, but no key is set now.
+    case signedNeedsKey
+    /// ROLECALL_PLAN_KEY is set, but the plan carries a plain SHA-256, not an HMAC.
+    case unsignedWithKey
 
     public var description: String {
         switch self {
         case let .unsupported(v): return "plan file has format_version \(v); this rolecall reads \(PlanDocument.formatVersion)"
         case let .invalid(why): return "not a valid plan file: \(why)"
+        case .unsealed:
+            return "the plan file has no digest: only a plan saved by `rolecall plan --out` can be applied; re-run plan"
+        case let .tampered(signed):
+            return signed
+                ? "the plan file does not match its HMAC: it was changed after it was saved, or signed with another ROLECALL_PLAN_KEY; nothing applied"
+                : "the plan file does not match its digest: it was changed after it was saved; nothing applied"
+        case .signedNeedsKey:
+            return "the plan file is signed (HMAC-SHA256) but ROLECALL_PLAN_KEY is not set: set the key it was signed with"
+        case .unsignedWithKey:
+            return "ROLECALL_PLAN_KEY is set but the plan file is not signed with it (plain SHA-256 digest): re-run plan with the key"
         }
     }
 }

@@ -10,6 +10,9 @@ public struct State: Sendable, Equatable {
     /// +1 on every write.
     public var serial: Int
     public var resources: ResourceTable
+    /// The instant the last apply evaluated expiries at (`--now`, or the clock); nil before any. An apply
+    /// evaluated earlier would re-grant access that had expired, so it is refused unless asked for.
+    public var evaluatedAt: Date?
 
     public init(lineage: String = UUID().uuidString.lowercased(), serial: Int = 0, resources: ResourceTable = ResourceTable()) {
         self.lineage = lineage
@@ -66,7 +69,9 @@ public enum StateCodec {
         // one member is a one-line diff, and a 100k-member state is written in a fraction of the time.
         var byOrg: [String: [ResourceKind: [(key: String, attributes: Attributes)]]] = [:]
         for (id, attributes) in state.resources { byOrg[id.org, default: [:]][id.kind, default: []].append((id.key, attributes)) }
-        var out = "{\n  \"format_version\": \(State.formatVersion),\n  \"lineage\": "
+        var out = "{\n"
+        if let evaluatedAt = state.evaluatedAt { out += "  \"evaluated_at\": \"\(Timestamp.format(evaluatedAt))\",\n" }
+        out += "  \"format_version\": \(State.formatVersion),\n  \"lineage\": "
         out.reserveCapacity(state.resources.count * 120)
         JSONValue.quote(state.lineage, into: &out)
         out += ",\n  \"orgs\": {"
@@ -153,7 +158,16 @@ public enum StateCodec {
         guard case let .int(serial)? = reader.top["serial"], serial >= 0 else { return .failure(.corrupt("serial is missing")) }
         guard reader.sawOrgs else { return .failure(.corrupt("orgs is missing")) }
         if let problem = reader.orgsProblem { return .failure(.corrupt(problem)) }
-        return .success(State(lineage: lineage, serial: serial, resources: reader.table()))
+        var evaluatedAt: Date?
+        if let value = reader.top["evaluated_at"] {
+            guard case let .string(text) = value, let instant = Timestamp.parse(text) else {
+                return .failure(.corrupt("evaluated_at is not a timestamp"))
+            }
+            evaluatedAt = instant
+        }
+        var state = State(lineage: lineage, serial: serial, resources: reader.table())
+        state.evaluatedAt = evaluatedAt
+        return .success(state)
     }
 
     /// Reads the file in one pass straight into resources, without building a JSON tree (on the state

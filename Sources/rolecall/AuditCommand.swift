@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import RolecallKit
+
+struct AuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Check the audit log.",
+        subcommands: [Verify.self]
+    )
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check that no line of the audit log was deleted, inserted, reordered or edited.",
+            discussion: """
+                Each record names the SHA-256 of the line before it (`prev`). Exit status: 0 when the chain \
+                holds (a log written before chaining verifies as unchained, with a warning), 1 when it is \
+                broken (the first bad line is named) or the log cannot be read.
+                """
+        )
+
+        @OptionGroup var stateOptions: StateOptions
+        @OptionGroup var color: ColorOptions
+
+        @Option(name: .long, help: ArgumentHelp("Audit log (default: rolecall.audit.jsonl beside the state).", valueName: "path"))
+        var auditLog: String?
+
+        func run() async throws {
+            Console(colors: color.colors).end(with: Commands.verifyAudit(path: auditLog ?? stateOptions.auditPath))
+        }
+    }
+}

@@ -26,18 +26,45 @@ extension RemovalLimit: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }
 }
 
-/// Where the state lives: --state, else ROLECALL_STATE, else ./rolecall.state.json.
+/// Where the state lives: --state, else ROLECALL_STATE, else ./rolecall.state.json; a postgres:// URL
+/// names a state in PostgreSQL (password from the URL or PGPASSWORD, never shown).
 struct StateOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("State file (default: $ROLECALL_STATE or rolecall.state.json).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("State file or postgres://USER@HOST[:PORT]/DB?name=STATE (default: $ROLECALL_STATE or rolecall.state.json).", valueName: "path|url"))
     var state: String?
 
     var path: String { state ?? ProcessInfo.processInfo.environment["ROLECALL_STATE"].flatMap { $0.isEmpty ? nil : $0 } ?? "rolecall.state.json" }
-    var store: FileStateStore { FileStateStore(path: path) }
+    var isPostgres: Bool { PostgresStateURL.isPostgres(path) }
 
-    /// `rolecall.audit.jsonl` beside the state.
-    var auditPath: String {
+    /// The backend `path` names; a malformed URL is reported (without its password) and the command exits 1.
+    func open() throws -> any StateBackend {
+        do {
+            return try StateBackends.open(path, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            report([.error(error.description, at: nil)], color: false)
+            throw ExitCode(1)
+        }
+    }
+
+    /// `rolecall.audit.jsonl` beside a state file; none for a PostgreSQL state (its audit is in `rolecall_audit`).
+    var auditPath: String? {
+        guard !isPostgres else { return nil }
         let folder = (path as NSString).deletingLastPathComponent
         return folder.isEmpty ? "rolecall.audit.jsonl" : folder + "/rolecall.audit.jsonl"
+    }
+}
+
+/// `--require-state`: a missing state is an error rather than an empty one (for CI).
+struct RequireStateOption: ParsableArguments {
+    @Flag(name: .long, help: "Fail (exit 1) when there is no state, instead of planning from an empty one.")
+    var requireState = false
+
+    /// Says that there is no state at `backend` (first line on standard error), or fails with --require-state.
+    func noState(at backend: any StateBackend) throws {
+        if requireState {
+            report([.error("no state at \(backend.location) (--require-state)", at: nil)], color: false)
+            throw ExitCode(1)
+        }
+        FileHandle.standardError.write(Data("No state at \(backend.location): planning from an empty state.\n".utf8))
     }
 }
 
@@ -73,7 +100,7 @@ func report(_ diagnostics: [Diagnostic], color: Bool) {
 }
 
 /// Reads the state; nil when there is none yet. A state that cannot be read is reported, and the command exits 1.
-func readState(_ store: FileStateStore, color: Bool = false) throws -> State? {
+func readState(_ store: any StateBackend, color: Bool = false) throws -> State? {
     do {
         return try store.read()
     } catch {
@@ -84,7 +111,7 @@ func readState(_ store: FileStateStore, color: Bool = false) throws -> State? {
 
 /// Takes the state lock for this process, waiting up to `timeout`; a lock held by another process is
 /// reported with its holder, and the command exits 1.
-func takeLock(_ store: FileStateStore, timeout: Seconds, color: Bool = false) throws -> StateLock {
+func takeLock(_ store: any StateBackend, timeout: Seconds, color: Bool = false) throws -> StateLock {
     let environment = ProcessInfo.processInfo.environment
     let owner = LockOwner(pid: getpid(), host: ProcessInfo.processInfo.hostName,
                           user: Workflow.actor(environment: ["USER": environment["USER"] ?? ""]), since: Date())
@@ -119,6 +146,7 @@ struct PlanCommand: ParsableCommand {
     var dir = "."
 
     @OptionGroup var stateOptions: StateOptions
+    @OptionGroup var required: RequireStateOption
     @OptionGroup var clock: ClockOptions
     @OptionGroup var planning: PlanningOptions
 
@@ -135,8 +163,10 @@ struct PlanCommand: ParsableCommand {
     var noColor = false
 
     func run() throws {
-        let planned = Workflow.plan(manifests: dir, store: stateOptions.store,
+        let store = try stateOptions.open()
+        let planned = Workflow.plan(manifests: dir, store: store,
                                     options: planning.options(now: clock.date, digest: out != nil || format == .json))
+        if !planned.stateFound, planned.plan != nil || required.requireState { try required.noState(at: store) }
         report(planned.diagnostics, color: colorAllowed(noColor, fd: STDERR_FILENO))
         guard let plan = planned.plan else { throw ExitCode(1) }
         if let out {
@@ -197,6 +227,7 @@ struct ApplyCommand: AsyncParsableCommand {
     var source = "."
 
     @OptionGroup var stateOptions: StateOptions
+    @OptionGroup var required: RequireStateOption
     @OptionGroup var clock: ClockOptions
     @OptionGroup var planning: PlanningOptions
 
@@ -214,7 +245,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let now = clock.date
-        let store = stateOptions.store
+        let store = try stateOptions.open()
         let environment = ProcessInfo.processInfo.environment
         let lock = try takeLock(store, timeout: lockTimeout, color: colorAllowed(noColor, fd: STDERR_FILENO))
         defer { lock.release() }
@@ -235,7 +266,7 @@ struct ApplyCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
-        let audit = AuditLog(path: auditLog ?? stateOptions.auditPath)
+        let audit = (auditLog ?? stateOptions.auditPath).map { AuditLog(path: $0) }
         // Progress on a terminal only, once a second for a run that takes longer than that.
         let progress: [any ApplyObserver] = isatty(STDERR_FILENO) == 1
             ? [ProgressReporter { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }] : []
@@ -249,18 +280,21 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     /// The plan file's changes checked against the locked state, or a fresh plan of the folder.
-    private func planOrRead(store: FileStateBackend, now: Date) throws -> (Plan, State) {
+    private func planOrRead(store: any StateBackend, now: Date) throws -> (Plan, State) {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), !isDirectory.boolValue, source.hasSuffix(".json") {
             let plan = try readPlanFile(source)
-            let state = try readState(store, color: colorAllowed(noColor, fd: STDERR_FILENO)) ?? State(lineage: "", serial: 0)
+            let read = try readState(store, color: colorAllowed(noColor, fd: STDERR_FILENO))
+            let state = read ?? State(lineage: "", serial: 0)
             if let stale = Staleness.check(plan, state: state, now: now) {
                 report([.error(stale.description, at: nil)], color: colorAllowed(noColor, fd: STDERR_FILENO))
                 throw ExitCode(1)
             }
+            if read == nil { try required.noState(at: store) }
             return (plan, state)
         }
         let planned = Workflow.plan(manifests: source, store: store, options: planning.options(now: now, digest: false))
+        if !planned.stateFound, planned.plan != nil || required.requireState { try required.noState(at: store) }
         report(planned.diagnostics, color: colorAllowed(noColor, fd: STDERR_FILENO))
         guard let plan = planned.plan else { throw ExitCode(1) }
         return (plan, planned.state)

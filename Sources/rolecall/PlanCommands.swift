@@ -43,6 +43,7 @@ struct PlanCommand: AsyncParsableCommand {
     var dir = "."
 
     @OptionGroup var stateOptions: StateOptions
+    @OptionGroup var required: RequireStateOption
     @OptionGroup var clock: ClockOptions
     @OptionGroup var planning: PlanningOptions
     @OptionGroup var reading: ReadingOptions
@@ -65,6 +66,7 @@ struct PlanCommand: AsyncParsableCommand {
         request.out = out
         request.detailedExitCode = detailedExitcode
         request.planKey = planKey(environment: ProcessInfo.processInfo.environment)
+        request.requireState = required.requireState
         console.end(with: Commands.plan(request))
     }
 }
@@ -102,6 +104,7 @@ struct ApplyCommand: AsyncParsableCommand {
     var source = "."
 
     @OptionGroup var stateOptions: StateOptions
+    @OptionGroup var required: RequireStateOption
     @OptionGroup var clock: ClockOptions
     @OptionGroup var planning: PlanningOptions
     @OptionGroup var reading: ReadingOptions
@@ -127,13 +130,15 @@ struct ApplyCommand: AsyncParsableCommand {
         request.reading = reading.options
         request.autoApprove = autoApprove
         request.allowBackdate = allowBackdate
+        request.requireState = required.requireState
         request.lockTimeout = lock.lockTimeout.value
         request.environment = ProcessInfo.processInfo.environment
         request.color = console.colors.stdout
         // Progress on a terminal only, once a second for a run that takes longer than that.
         let progress: [any ApplyObserver] = isatty(STDERR_FILENO) == 1
             ? [ProgressReporter { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }] : []
-        let hooks = ApplyHooks(show: { console.write($0) }, confirm: { Self.askForYes() }, observers: progress)
+        var hooks = ApplyHooks(show: { console.write($0) }, confirm: { Self.askForYes() }, observers: progress)
+        hooks.note = { console.note($0) }
         console.end(with: await Commands.apply(request, hooks: hooks))
     }
 

@@ -133,7 +133,8 @@ struct PlanApplyTests {
         let ws = try Workspace(["acme.yaml": acme])
         let run = try ws.run(["apply", "m"])
         #expect(run.status == 1)
-        #expect(run.stderr == "error: refusing to apply without a terminal to confirm on; pass --auto-approve\n")
+        #expect(run.stderr == "No state at rolecall.state.json: planning from an empty state.\n"
+                + "error: refusing to apply without a terminal to confirm on; pass --auto-approve\n")
         #expect(ws.read("rolecall.state.json") == nil)
     }
 

@@ -12,6 +12,8 @@ public struct CommandResult: Sendable {
     public var output: String
     /// Problems and warnings for standard error (the command line prints them, sorted, as text).
     public var diagnostics: [Diagnostic]
+    /// Plain lines for standard error, printed before the diagnostics (`No state at …`).
+    public var notes: [String] = []
     /// 0 success, 1 error, 2 a plan with changes under `--detailed-exitcode`.
     public var exitCode: Int32
     /// Large values (a plan, a state) kept alive until the process exits: freeing hundreds of thousands
@@ -45,6 +47,13 @@ extension LockOwner {
         LockOwner(pid: getpid(), host: ProcessInfo.processInfo.hostName,
                   user: Workflow.actor(environment: ["USER": environment["USER"] ?? ""]), since: since)
     }
+}
+
+/// `--require-state`: what a command says when the backend has no state yet. Without the flag, one line
+/// (`No state at …: planning from an empty state.`) and the plan goes on; with it, an error.
+func noStateNotice(at backend: any StateBackend, required: Bool) -> (note: String?, error: Diagnostic?) {
+    if required { return (nil, .error("no state at \(backend.location) (--require-state)", at: nil)) }
+    return ("No state at \(backend.location): planning from an empty state.", nil)
 }
 
 extension StateBackend {

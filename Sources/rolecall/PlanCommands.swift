@@ -135,8 +135,9 @@ struct PlanCommand: ParsableCommand {
     var noColor = false
 
     func run() throws {
-        let planned = Workflow.plan(manifests: dir, store: stateOptions.store,
-                                    options: planning.options(now: clock.date, digest: out != nil || format == .json))
+        let options = planning.options(now: clock.date, digest: out != nil || format == .json)
+        var planned = Workflow.plan(manifests: dir, store: stateOptions.store, options: options)
+        planned.recordPolicyResults(options: options)
         report(planned.diagnostics, color: colorAllowed(noColor, fd: STDERR_FILENO))
         guard let plan = planned.plan else { throw ExitCode(1) }
         if let out {
@@ -203,6 +204,9 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Apply without asking.")
     var autoApprove = false
 
+    @Flag(name: .long, help: "Allow changes to the roles settings.policy.protected_roles names.")
+    var allowProtected = false
+
     @Option(name: .long, help: ArgumentHelp("Wait this long for the state lock (default: fail at once).", valueName: "duration"))
     var lockTimeout = Seconds("0s")
 
@@ -258,9 +262,16 @@ struct ApplyCommand: AsyncParsableCommand {
                 report([.error(stale.description, at: nil)], color: colorAllowed(noColor, fd: STDERR_FILENO))
                 throw ExitCode(1)
             }
+            let protected = ProtectedRolesRule.check(saved: plan, allowProtected: allowProtected)
+            if !protected.isEmpty {
+                report(protected, color: colorAllowed(noColor, fd: STDERR_FILENO))
+                throw ExitCode(1)
+            }
             return (plan, state)
         }
-        let planned = Workflow.plan(manifests: source, store: store, options: planning.options(now: now, digest: false))
+        var options = planning.options(now: now, digest: false)
+        options.protectedChanges = allowProtected ? .allow : .refuse
+        let planned = Workflow.plan(manifests: source, store: store, options: options)
         report(planned.diagnostics, color: colorAllowed(noColor, fd: STDERR_FILENO))
         guard let plan = planned.plan else { throw ExitCode(1) }
         return (plan, planned.state)

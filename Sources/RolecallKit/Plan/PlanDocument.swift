@@ -19,6 +19,8 @@ public struct PlanDocument: Codable, Sendable {
     public var notices: [NoticeDocument]
     /// Per person and scope: effective role before -> after, and why.
     public var access_changes: [AccessChange]?
+    /// Each policy rule's verdict per org (absent when no org sets a policy).
+    public var policies: [PolicyResult]?
 
     public struct Location: Codable, Sendable, Hashable {
         public var file: String
@@ -85,6 +87,7 @@ public struct PlanDocument: Codable, Sendable {
                                   expired_via: via, location: c.location.map(Location.init))
         }
         access_changes = plan.accessChanges
+        policies = plan.policies.isEmpty ? nil : plan.policies
         notices = plan.notices.map {
             NoticeDocument(kind: $0.kind, org: $0.id.org, resource_kind: $0.id.kind, key: $0.id.key, message: $0.message,
                            location: $0.location.map(Location.init))
@@ -119,6 +122,7 @@ public struct PlanDocument: Codable, Sendable {
                         nextExpiry: next_expiry.flatMap(Timestamp.parse), lineage: lineage, serial: serial,
                         manifestDigest: manifest_digest, onlyExpired: only_expired)
         plan.accessChanges = access_changes ?? []
+        plan.policies = policies ?? []
         return .success(plan)
     }
 

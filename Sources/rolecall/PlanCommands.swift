@@ -117,6 +117,9 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Apply even when --now is earlier than the state's last evaluation (re-grants expired access).")
     var allowBackdate = false
 
+    @Flag(name: .long, help: "Allow changes to the roles settings.policy.protected_roles names.")
+    var allowProtected = false
+
     @Option(name: .long, help: ArgumentHelp("Audit log, one JSON line per change (default: rolecall.audit.jsonl beside the state).", valueName: "path"))
     var auditLog: String?
 
@@ -130,6 +133,7 @@ struct ApplyCommand: AsyncParsableCommand {
         request.reading = reading.options
         request.autoApprove = autoApprove
         request.allowBackdate = allowBackdate
+        request.allowProtected = allowProtected
         request.requireState = required.requireState
         request.lockTimeout = lock.lockTimeout.value
         request.environment = ProcessInfo.processInfo.environment

@@ -22,6 +22,8 @@ public struct ApplyRequest: Sendable {
     public var color = false
     /// Apply even when `--now` is earlier than the state's last evaluation (re-grants expired access).
     public var allowBackdate = false
+    /// Allow changes to the roles `settings.policy.protected_roles` names (`--allow-protected`).
+    public var allowProtected = false
     /// Where the changes are carried out.
     public var target: any ApplyTarget = RecordOnlyTarget()
 
@@ -138,12 +140,14 @@ extension Commands {
             // The plan file is input: every guard, policy and name is checked again, against the state as it is now.
             var options = request.options
             options.digest = false
+            options.protectedChanges = request.allowProtected ? .allow : .refuse
             let problems = SavedPlan.check(plan, state: state, options: options)
             if problems.hasErrors { return failed(problems, [plan, state]) }
             return Prepared(result: .success((plan, state, problems)), diagnostics: problems, notes: notes)
         }
         var options = request.options
         options.digest = false
+        options.protectedChanges = request.allowProtected ? .allow : .refuse
         let planned = Workflow.plan(manifests: request.source, store: request.backend, options: options, reading: request.reading)
         var notes: [String] = []
         if !planned.stateFound, planned.plan != nil || request.requireState {

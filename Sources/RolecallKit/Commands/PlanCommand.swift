@@ -32,6 +32,7 @@ extension Commands {
         var options = request.options
         options.digest = request.out != nil || request.format == .json
         var planned = Workflow.plan(manifests: request.folder, store: request.backend, options: options, reading: request.reading)
+        planned.recordPolicyResults(options: options)
         var notes: [String] = []
         if !planned.stateFound, planned.plan != nil || request.requireState {
             let (note, error) = noStateNotice(at: request.backend, required: request.requireState)

@@ -42,20 +42,26 @@ public struct Diagnostic: Hashable, Sendable, Codable {
     /// Where the problem is; nil for problems that belong to no file (e.g. an empty folder).
     public var location: SourceLocation?
     public var notes: [DiagnosticNote]
+    /// A stable name for the kind of problem, for tools and tests (`policy.max_grant_days`); nil for most.
+    public var code: String?
 
-    public init(_ severity: Severity, _ message: String, at location: SourceLocation?, notes: [DiagnosticNote] = []) {
+    public init(_ severity: Severity, _ message: String, at location: SourceLocation?, notes: [DiagnosticNote] = [],
+                code: String? = nil) {
         self.severity = severity
         self.message = message
         self.location = location
         self.notes = notes
+        self.code = code
     }
 
-    public static func error(_ message: String, at location: SourceLocation?, notes: [DiagnosticNote] = []) -> Diagnostic {
-        Diagnostic(.error, message, at: location, notes: notes)
+    public static func error(_ message: String, at location: SourceLocation?, notes: [DiagnosticNote] = [],
+                             code: String? = nil) -> Diagnostic {
+        Diagnostic(.error, message, at: location, notes: notes, code: code)
     }
 
-    public static func warning(_ message: String, at location: SourceLocation?, notes: [DiagnosticNote] = []) -> Diagnostic {
-        Diagnostic(.warning, message, at: location, notes: notes)
+    public static func warning(_ message: String, at location: SourceLocation?, notes: [DiagnosticNote] = [],
+                               code: String? = nil) -> Diagnostic {
+        Diagnostic(.warning, message, at: location, notes: notes, code: code)
     }
 }
 

@@ -10,7 +10,7 @@ struct DocumentDecoder {
     static let topLevelKeys = ["org", "settings", "apps", "roles", "members", "teams", "grants"]
     /// The top-level keys whose values are lists of entities.
     static let listKeys: Set<String> = ["apps", "roles", "members", "teams", "grants"]
-    static let settingsKeys = ["catalog", "plan", "seats", "timezone", "max_removals", "invitation_ttl"]
+    static let settingsKeys = ["catalog", "plan", "seats", "timezone", "max_removals", "invitation_ttl", "policy"]
     static let appKeys = ["name", "visibility", "description"]
     static let roleKeys = ["name", "scope", "permissions", "description"]
     static let memberKeys = ["email", "name", "role", "sso", "expires", "ticket", "reason"]
@@ -122,6 +122,7 @@ struct DocumentDecoder {
                 sink.error("'invitation_ttl' must be a duration like 14d, 36h or 90m, found '\(ttl.value)'", at: ttl.location)
             }
         }
+        if let node = f.node("policy") { settings.policy = policy(node) }
         if let zone = f.string("timezone"), let name = TimeZoneNames.check(zone.value, at: zone.location, sink: sink) {
             settings.timezone = name
         }
@@ -229,7 +230,7 @@ struct DocumentDecoder {
             let app = r.string("app")
             grants.append(Grant(subject: Located(.team(name.value), at: name.location), role: role, app: app,
                                 expires: expiry(r), justification: justification(r), attributes: [:],
-                                location: r.location))
+                                location: r.location, origin: .teamRoles))
         }
         guard let name else { return nil }
         return (Team(name: name.value, description: f.string("description")?.value, members: memberships,

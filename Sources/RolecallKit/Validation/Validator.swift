@@ -242,6 +242,9 @@ struct Validator {
         }
         checkSeats(org, catalog)
         checkSingleHolder(org)
+        // Policy guardrails (Validation/Policies/), when the org's settings set a policy.
+        sink.append(contentsOf: ManifestPolicies.unknownProtectedRoles(org))
+        for outcome in ManifestPolicies.check(org, now: now) { sink.append(contentsOf: outcome.diagnostics) }
     }
 
     /// LaunchDarkly: "exactly one owner", counted on effective access (OwnerRule.swift).

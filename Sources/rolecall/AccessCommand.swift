@@ -51,7 +51,7 @@ struct AccessCommand: ParsableCommand {
         let resources: ResourceTable
         if let state {
             guard let recorded = try readState(FileStateStore(path: state)) else {
-                report([.error("no state at \(state)", at: nil)], color: false)
+                report([.error(.noState, "no state at \(state)", at: nil)], color: false)
                 throw ExitCode(1)
             }
             resources = recorded.resources
@@ -73,7 +73,7 @@ struct AccessCommand: ParsableCommand {
         }
         let people = AccessRenderer.select(EffectiveAccess.compute(resources, now: now), query)
         if case .person = query, people.isEmpty {
-            report([.error("\(email ?? "") is not a member of any org here", at: nil)], color: false)
+            report([.error(.notAMemberHere, "\(email ?? "") is not a member of any org here", at: nil)], color: false)
             throw ExitCode(1)
         }
         print(AccessRenderer(format: format).render(people, query: query), terminator: "")

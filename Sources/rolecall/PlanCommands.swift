@@ -77,7 +77,7 @@ func readState(_ store: FileStateStore, color: Bool = false) throws -> State? {
     do {
         return try store.read()
     } catch {
-        report([.error(error.description, at: nil)], color: color)
+        report([.error(error.code, error.description, at: nil)], color: color)
         throw ExitCode(1)
     }
 }
@@ -91,7 +91,7 @@ func takeLock(_ store: FileStateStore, timeout: Seconds, color: Bool = false) th
     do {
         return try store.lock(owner: owner, timeout: timeout.value)
     } catch {
-        report([.error(error.description, at: nil)], color: color)
+        report([.error(error.code, error.description, at: nil)], color: color)
         throw ExitCode(1)
     }
 }
@@ -228,7 +228,7 @@ struct ApplyCommand: AsyncParsableCommand {
         }
         if !autoApprove {
             guard isatty(STDIN_FILENO) == 1 else {
-                report([.error("refusing to apply without a terminal to confirm on; pass --auto-approve", at: nil)], color: false)
+                report([.error(.needsTerminal, "refusing to apply without a terminal to confirm on; pass --auto-approve", at: nil)], color: false)
                 throw ExitCode(1)
             }
             print("\nApply these changes? Only 'yes' is accepted: ", terminator: "")
@@ -257,7 +257,7 @@ struct ApplyCommand: AsyncParsableCommand {
             let plan = try readPlanFile(source)
             let state = try readState(store, color: colorAllowed(noColor, fd: STDERR_FILENO)) ?? State(lineage: "", serial: 0)
             if let stale = Staleness.check(plan, state: state, now: now) {
-                report([.error(stale.description, at: nil)], color: colorAllowed(noColor, fd: STDERR_FILENO))
+                report([.error(.stalePlan, stale.description, at: nil)], color: colorAllowed(noColor, fd: STDERR_FILENO))
                 throw ExitCode(1)
             }
             return (plan, state)

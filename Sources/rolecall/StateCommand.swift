@@ -29,7 +29,7 @@ struct StateCommand: ParsableCommand {
             let lock = try takeLock(store, timeout: lockTimeout)
             defer { lock.release() }
             guard let state = try readState(store) else {
-                report([.error("no state at \(stateOptions.path)", at: nil)], color: false)
+                report([.error(.noState, "no state at \(stateOptions.path)", at: nil)], color: false)
                 throw ExitCode(1)
             }
             let audit = AuditLog(path: stateOptions.auditPath)

@@ -28,7 +28,7 @@ struct AuditCommand: AsyncParsableCommand {
         func run() async throws {
             let console = Console(colors: color.colors)
             guard let path = auditLog ?? stateOptions.auditPath else {
-                console.end(with: .failure("a PostgreSQL state keeps its audit records in its rolecall_audit table, written in the "
+                console.end(with: .failure(.auditUnreadable, "a PostgreSQL state keeps its audit records in its rolecall_audit table, written in the "
                                            + "state's own transactions; name a file with --audit-log"))
             }
             console.end(with: Commands.verifyAudit(path: path))

@@ -125,7 +125,7 @@ struct StateOptions: ParsableArguments {
         do {
             return try StateBackends.open(path, environment: ProcessInfo.processInfo.environment)
         } catch {
-            Console(colors: Colors(stdout: false, stderr: false)).end(with: .failure(error.description))
+            Console(colors: Colors(stdout: false, stderr: false)).end(with: CommandResult(diagnostics: [error.diagnostic], exitCode: 1))
         }
     }
 

@@ -19,11 +19,11 @@ struct PolicyCLITests {
         let ws = try Workspace(["acme.yaml": guarded + "  - {email: temp@agency.io, role: member}\n"])
         let validate = try ws.run(["validate", "m", "--format", "github"])
         #expect(validate.status == 1)
-        #expect(validate.stdout.contains("::error file=m/acme.yaml,line=8,col=5::"))
+        #expect(validate.stdout.contains("::error file=m/acme.yaml,line=8,col=5,title=RC3501 policy-external-max-days::"))
         #expect(validate.stdout.contains("add `expires:` no later than 2027-02-21"))
         let plan = try ws.run(["plan", "m"])
         #expect(plan.status == 1)
-        #expect(plan.stderr.contains("m/acme.yaml:8:5: error: external member 'temp@agency.io' has no expiry"))
+        #expect(plan.stderr.contains("m/acme.yaml:8:5: error[RC3501 policy-external-max-days]: external member 'temp@agency.io' has no expiry"))
     }
 
     @Test func protectedChangesWarnInPlanAndNeedTheFlagOnApply() throws {
@@ -39,7 +39,7 @@ struct PolicyCLITests {
         try ws.write("acme.yaml", guarded.replacingOccurrences(of: "jane@acme.com, role: member", with: "jane@acme.com, role: owner"))
         let plan = try ws.run(["plan", "m", "--format", "json", "--out", "plan.json"])
         #expect(plan.status == 0)
-        #expect(plan.stderr.contains("warning: changing member 'jane@acme.com' of org 'acme' changes protected role 'owner'"))
+        #expect(plan.stderr.contains("warning[RC5004 protected-role]: changing member 'jane@acme.com' of org 'acme' changes protected role 'owner'"))
         let document = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
         let policies = try #require(document["policies"] as? [[String: Any]])
         #expect(policies.map { "\($0["rule"] ?? "") \($0["stage"] ?? "") \($0["status"] ?? "")" }

@@ -93,7 +93,7 @@ struct PolicySettingsTests {
 
     @Test func protectedRolesMustBeRolesOfTheOrg() {
         let (result, _) = policy("    protected_roles: [ownr, admin, viewer]\n")
-        #expect(result.diagnostics.map(\.code) == ["policy.protected_roles"])
+        #expect(result.diagnostics.map(\.code) == [.unknownProtectedRole])
         #expect(lines(result) == ["5:23: error: unknown role 'ownr' in 'protected_roles' of org 'acme' (did you mean 'owner'?)"])
     }
 

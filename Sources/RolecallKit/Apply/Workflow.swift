@@ -43,7 +43,7 @@ public enum Workflow {
         case let .success(existing?): state = existing
         case .success(nil): found = false
         case let .failure(error):
-            return Planned(plan: nil, diagnostics: validated.diagnostics + [.error(error.description, at: nil)], state: state)
+            return Planned(plan: nil, diagnostics: validated.diagnostics + [.error(error.code, error.description, at: nil)], state: state)
         }
         guard let manifest = validated.manifest, let desired else {
             return Planned(plan: nil, diagnostics: validated.diagnostics, state: state, stateFound: found)
@@ -81,7 +81,7 @@ public enum Workflow {
                              observers: [any ApplyObserver] = [], allowBackdate: Bool = false) async -> Applied {
         if let audit, backend.ownsFile(atPath: audit.path) {
             let problem = StateError.sharesStateFile(backend: backend.location, path: audit.path)
-            return Applied(outcome: ApplyOutcome(state: state, applied: []), diagnostics: [.error(problem.description, at: nil)])
+            return Applied(outcome: ApplyOutcome(state: state, applied: []), diagnostics: [.error(problem.code, problem.description, at: nil)])
         }
         if !allowBackdate, let problem = Backdating.check(plan, state: state) {
             return Applied(outcome: ApplyOutcome(state: state, applied: []), diagnostics: [problem])
@@ -94,10 +94,10 @@ public enum Workflow {
         let outcome = await applier.run(plan, on: state, target: target)
         var diagnostics: [Diagnostic] = []
         if let failure = outcome.failure {
-            diagnostics.append(.error("applying \(failure.change.id) failed: \(failure.message); "
+            diagnostics.append(.error(.changeFailed, "applying \(failure.change.id) failed: \(failure.message); "
                                       + "\(plural(outcome.applied.count, "change")) before it were applied and saved", at: nil))
         }
-        if let saveError = outcome.saveError { diagnostics.append(.error(saveError, at: nil)) }
+        if let saveError = outcome.saveError { diagnostics.append(.error(.saveFailed, saveError, at: nil)) }
         return Applied(outcome: outcome, diagnostics: diagnostics)
     }
 }
@@ -111,7 +111,7 @@ extension Workflow {
         let id = ResourceID(org: org, kind: .member, key: email.lowercased())
         guard let before = state.resources[id] else {
             let known = state.organizations.contains(org)
-            return .failure(.error(known ? "\(email) is not a member of org '\(org)' in the state"
+            return .failure(.error(.notInState, known ? "\(email) is not a member of org '\(org)' in the state"
                                          : "org '\(org)' is not in the state", at: nil))
         }
         guard before["status"] != .string("active") else { return .success(nil) }
@@ -140,7 +140,7 @@ extension Workflow {
                 throw error
             }
         } catch {
-            return .failure(.error(error.description, at: nil))
+            return .failure(.error(error.code, error.description, at: nil))
         }
         return .success((change, next.serial))
     }

@@ -33,7 +33,7 @@ extension Commands {
         let state: State
         switch request.backend.readOrDiagnose() {
         case let .success(read?): state = read
-        case .success(nil): return .failure("no state at \(request.backend.location)")
+        case .success(nil): return .failure(.noState, "no state at \(request.backend.location)")
         case let .failure(problem): return CommandResult(diagnostics: [problem], exitCode: 1)
         }
         let email = request.email.lowercased()

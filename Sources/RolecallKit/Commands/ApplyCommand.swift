@@ -81,7 +81,7 @@ extension Commands {
             case true?: break
             case false?: return CommandResult(output: "Apply cancelled.\n", diagnostics: warnings, exitCode: 1, retained: [plan, state])
             case nil:
-                return CommandResult(diagnostics: warnings + [.error("refusing to apply without a terminal to confirm on; pass --auto-approve", at: nil)],
+                return CommandResult(diagnostics: warnings + [.error(.needsTerminal, "refusing to apply without a terminal to confirm on; pass --auto-approve", at: nil)],
                                      exitCode: 1, retained: [plan, state])
             }
         }
@@ -115,7 +115,7 @@ extension Commands {
     /// warnings found on the way.
     private static func preparePlan(_ request: ApplyRequest) -> Prepared {
         func failed(_ diagnostics: [Diagnostic], _ retained: [any Sendable] = []) -> Prepared {
-            Prepared(result: .failure(diagnostics.first { $0.severity == .error } ?? .error("apply failed", at: nil)),
+            Prepared(result: .failure(diagnostics.first { $0.severity == .error } ?? .error(.changeFailed, "apply failed", at: nil)),
                      diagnostics: diagnostics, retained: retained)
         }
         if isPlanFile(request.source) {
@@ -135,7 +135,7 @@ extension Commands {
             case let .failure(problem): return failed([problem])
             }
             if let stale = Staleness.check(plan, state: state, now: request.options.now) {
-                return failed([.error(stale.description, at: nil)], [plan, state])
+                return failed([.error(.stalePlan, stale.description, at: nil)], [plan, state])
             }
             // The plan file is input: every guard, policy and name is checked again, against the state as it is now.
             var options = request.options

@@ -28,8 +28,8 @@ public struct CommandResult: Sendable {
     }
 
     /// A failure with one error and nothing on standard output.
-    public static func failure(_ message: String, output: String = "") -> CommandResult {
-        CommandResult(output: output, diagnostics: [.error(message, at: nil)], exitCode: 1)
+    public static func failure(_ code: DiagnosticCode, _ message: String, output: String = "") -> CommandResult {
+        CommandResult(output: output, diagnostics: [.error(code, message, at: nil)], exitCode: 1)
     }
 }
 
@@ -52,7 +52,7 @@ extension LockOwner {
 /// `--require-state`: what a command says when the backend has no state yet. Without the flag, one line
 /// (`No state at …: planning from an empty state.`) and the plan goes on; with it, an error.
 func noStateNotice(at backend: any StateBackend, required: Bool) -> (note: String?, error: Diagnostic?) {
-    if required { return (nil, .error("no state at \(backend.location) (--require-state)", at: nil)) }
+    if required { return (nil, .error(.noState, "no state at \(backend.location) (--require-state)", at: nil)) }
     return ("No state at \(backend.location): planning from an empty state.", nil)
 }
 
@@ -62,7 +62,7 @@ extension StateBackend {
         do {
             return .success(try read())
         } catch {
-            return .failure(.error(error.description, at: nil))
+            return .failure(error.diagnostic)
         }
     }
 
@@ -71,7 +71,7 @@ extension StateBackend {
         do {
             return .success(try lock(owner: .current(environment: environment), timeout: timeout))
         } catch {
-            return .failure(.error(error.description, at: nil))
+            return .failure(error.diagnostic)
         }
     }
 }

@@ -55,7 +55,7 @@ extension Commands {
             do {
                 try Data(PlanDocument(plan).sealed(key: request.planKey).json.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
             } catch {
-                return CommandResult(diagnostics: diagnostics + [.error("cannot write plan \(out): \(error.localizedDescription)", at: nil)],
+                return CommandResult(diagnostics: diagnostics + [.error(.planUnwritable, "cannot write plan \(out): \(error.localizedDescription)", at: nil)],
                                      exitCode: 1, retained: [planned])
             }
         }

@@ -14,11 +14,11 @@ extension Commands {
     /// Replaces the state with the state file at `file` (see `StateTools.push`).
     public static func statePush(file: String, backend: any StateBackend, force: Bool, lockTimeout: TimeInterval,
                                  environment: [String: String]) -> CommandResult {
-        guard let data = FileManager.default.contents(atPath: file) else { return .failure("cannot read \(file)") }
+        guard let data = FileManager.default.contents(atPath: file) else { return .failure(.stateUnreadable, "cannot read \(file)") }
         let pushed: State
         switch StateCodec.decode(data) {
         case let .success(state): pushed = state
-        case let .failure(problem): return .failure("\(file): \(problem)")
+        case let .failure(problem): return .failure(.stateInvalid, "\(file): \(problem)")
         }
         return locked(backend, environment: environment, timeout: lockTimeout) { lock in
             let current: State?
@@ -27,7 +27,7 @@ extension Commands {
             case let .failure(problem): return CommandResult(diagnostics: [problem], exitCode: 1)
             }
             switch StateTools.push(pushed, over: current, force: force) {
-            case let .failure(refusal): return .failure(refusal.description)
+            case let .failure(refusal): return .failure(.pushRefused, refusal.description)
             case let .success(next):
                 if let problem = write(next, replacing: current.flatMap(StateVersion.init(of:)), backend: backend, lock: lock) { return problem }
                 return CommandResult(output: "Pushed \(file) to \(backend.location): lineage \(next.lineage), serial \(next.serial).\n")
@@ -38,12 +38,12 @@ extension Commands {
     /// The state names in a PostgreSQL database, one per line.
     public static func stateList(backend: any StateBackend) -> CommandResult {
         guard let postgres = backend as? PostgresStateBackend else {
-            return .failure("state list needs a PostgreSQL state (--state postgres://...); \(backend.location) is a file")
+            return .failure(.needsPostgres, "state list needs a PostgreSQL state (--state postgres://...); \(backend.location) is a file")
         }
         do {
             return CommandResult(output: try postgres.stateNames().map { $0 + "\n" }.joined())
         } catch {
-            return .failure(error.description)
+            return CommandResult(diagnostics: [error.diagnostic], exitCode: 1)
         }
     }
 
@@ -59,7 +59,7 @@ extension Commands {
     public static func stateRemove(address: String, backend: any StateBackend, lockTimeout: TimeInterval,
                                    environment: [String: String]) -> CommandResult {
         guard let parsed = StateAddress(address) else {
-            return .failure("'\(address)' is not an address: ORG/KIND/KEY, KIND one of \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            return .failure(.invalidAddress, "'\(address)' is not an address: ORG/KIND/KEY, KIND one of \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return locked(backend, environment: environment, timeout: lockTimeout) { lock in
             let state: State
@@ -67,7 +67,7 @@ extension Commands {
             case let .success(read): state = read
             case let .failure(problem): return problem
             }
-            guard let next = StateTools.remove(parsed, from: state) else { return .failure("no resource \(parsed) in state \(backend.location)") }
+            guard let next = StateTools.remove(parsed, from: state) else { return .failure(.notInState, "no resource \(parsed) in state \(backend.location)") }
             if let problem = write(next, replacing: StateVersion(of: state), backend: backend, lock: lock) { return problem }
             return CommandResult(output: "Removed \(parsed) from the state (the target was not touched); state serial \(next.serial).\n")
         }
@@ -76,7 +76,7 @@ extension Commands {
     private static func existingState(_ backend: any StateBackend) -> Result<State, CommandResult> {
         switch backend.readOrDiagnose() {
         case let .success(state?): return .success(state)
-        case .success(nil): return .failure(.failure("no state at \(backend.location)"))
+        case .success(nil): return .failure(.failure(.noState, "no state at \(backend.location)"))
         case let .failure(problem): return .failure(CommandResult(diagnostics: [problem], exitCode: 1))
         }
     }
@@ -97,7 +97,7 @@ extension Commands {
             try backend.write(state, replacing: version, holding: lock)
             return nil
         } catch {
-            return .failure(error.description)
+            return CommandResult(diagnostics: [error.diagnostic], exitCode: 1)
         }
     }
 }

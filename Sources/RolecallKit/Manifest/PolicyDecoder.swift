@@ -17,12 +17,12 @@ extension DocumentDecoder {
         policy.requireReason = kinds(f, "require_reason")
         policy.protectedRoles = strings(f, "protected_roles", "role").filter { role in
             guard let problem = Scalars.roleNameProblem(role.value) else { return true }
-            sink.error("invalid role name '\(role.value)' in 'protected_roles': \(problem)", at: role.location)
+            sink.error(.invalidPolicy, "invalid role name '\(role.value)' in 'protected_roles': \(problem)", at: role.location)
             return false
         }
         if policy.externalMaxDays != nil || policy.requireTicket.contains(where: { $0.value == .externalMembers })
             || policy.requireReason.contains(where: { $0.value == .externalMembers }), policy.internalDomains.isEmpty {
-            sink.error("policy names rules for external members but no 'internal_domains'; without them nobody is external",
+            sink.error(.invalidPolicy, "policy names rules for external members but no 'internal_domains'; without them nobody is external",
                        at: f.location, notes: [DiagnosticNote("add 'internal_domains: [your-company.com]'")])
         }
         return policy
@@ -41,7 +41,7 @@ extension DocumentDecoder {
     private func days(_ f: Fields, _ key: String) -> Located<Int>? {
         guard let days = f.int(key) else { return nil }
         guard days.value >= 0 else {
-            sink.error("'\(key)' must be 0 or more days, found \(days.value)", at: days.location)
+            sink.error(.invalidPolicy, "'\(key)' must be 0 or more days, found \(days.value)", at: days.location)
             return nil
         }
         return days
@@ -52,17 +52,17 @@ extension DocumentDecoder {
         let text = written.value
         if text.hasPrefix("*.") || text.hasPrefix("@") {
             let bare = text.hasPrefix("@") ? String(text.dropFirst()) : String(text.dropFirst(2))
-            sink.error("invalid domain '\(text)' in 'internal_domains': write it as '\(bare)' (subdomains count as internal)",
+            sink.error(.invalidPolicy, "invalid domain '\(text)' in 'internal_domains': write it as '\(bare)' (subdomains count as internal)",
                        at: written.location)
             return nil
         }
         if text.contains("@") {
-            sink.error("invalid domain '\(text)' in 'internal_domains': write the domain only, without a name and '@'",
+            sink.error(.invalidPolicy, "invalid domain '\(text)' in 'internal_domains': write the domain only, without a name and '@'",
                        at: written.location)
             return nil
         }
         if let problem = text.isEmpty ? "it is empty" : Scalars.emailProblem("name@" + text) {
-            sink.error("invalid domain '\(text)' in 'internal_domains': \(problem)", at: written.location)
+            sink.error(.invalidPolicy, "invalid domain '\(text)' in 'internal_domains': \(problem)", at: written.location)
             return nil
         }
         return Located(text.lowercased(), at: written.location)
@@ -73,7 +73,7 @@ extension DocumentDecoder {
         let names = JustifiedKind.allCases.map(\.rawValue)
         return strings(f, key, "kind").compactMap { written in
             if let kind = JustifiedKind(rawValue: written.value) { return Located(kind, at: written.location) }
-            sink.error("unknown kind '\(written.value)' in '\(key)'" + Suggest.hint(for: written.value, among: names),
+            sink.error(.invalidPolicy, "unknown kind '\(written.value)' in '\(key)'" + Suggest.hint(for: written.value, among: names),
                        at: written.location, notes: [DiagnosticNote("kinds are: " + names.joined(separator: ", "))])
             return nil
         }

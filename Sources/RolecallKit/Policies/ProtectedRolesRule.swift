@@ -7,7 +7,7 @@ import Foundation
 /// plan cannot drop the protection and use the role at once. Revoking expired access and invitation
 /// bookkeeping (re-sent, accepted) are never held up.
 public struct ProtectedRolesRule: PlanPolicy {
-    public static let code = "policy.protected_roles"
+    public static let code = DiagnosticCode.protectedRole
 
     public init() {}
 
@@ -19,9 +19,9 @@ public struct ProtectedRolesRule: PlanPolicy {
             let subject = change.id.kind == .settings ? "the settings" : "\(change.id.kind.noun) '\(change.id.key)'"
             let what = "\(Self.verb(change.action)) \(subject) of org '\(context.org)' changes \(role)"
             return refuse
-                ? .error(what, at: change.location, notes: [DiagnosticNote("if this is intended, re-run apply with --allow-protected")],
-                         code: Self.code)
-                : .warning(what + "; apply needs --allow-protected", at: change.location, code: Self.code)
+                ? .error(Self.code, what, at: change.location,
+                         notes: [DiagnosticNote("if this is intended, re-run apply with --allow-protected")])
+                : .warning(Self.code, what + "; apply needs --allow-protected", at: change.location)
         }
     }
 
@@ -79,8 +79,8 @@ extension ProtectedRolesRule {
         guard !allowProtected else { return [] }
         return plan.policies.filter { $0.rule == "protected_roles" && $0.stage == .plan }.flatMap { result in
             result.findings.map { finding -> Diagnostic in
-                .error(finding.message, at: finding.location,
-                       notes: [DiagnosticNote("if this is intended, re-run apply with --allow-protected")], code: code)
+                .error(code, finding.message, at: finding.location,
+                       notes: [DiagnosticNote("if this is intended, re-run apply with --allow-protected")])
             }
         }
     }

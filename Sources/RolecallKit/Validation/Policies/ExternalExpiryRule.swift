@@ -4,6 +4,7 @@ import Foundation
 /// inside) must have an `expires:` within N days of today.
 struct ExternalExpiryRule: ManifestPolicy {
     let setting = "external_max_days"
+    let code = DiagnosticCode.policyExternalMaxDays
 
     func location(in policy: Policy) -> SourceLocation? { policy.externalMaxDays?.location }
 

@@ -2,22 +2,21 @@ import Foundation
 
 /// A policy guardrail checked on an org's manifests (`settings.policy`), one type per rule, as the
 /// plan's rules are (`PlanPolicy`). A rule runs only when the org's policy sets it; every problem it
-/// reports is an error at the offending declaration, with the rule's code (`policy.<setting>`).
+/// reports is an error at the offending declaration, with the rule's code (RC35xx).
 protocol ManifestPolicy: Sendable {
-    /// The setting that turns the rule on; also the rule's name in results and codes.
+    /// The setting that turns the rule on; also the rule's name in results.
     var setting: String { get }
+    /// The diagnostic code of what the rule reports.
+    var code: DiagnosticCode { get }
     /// Where the policy sets the rule; nil when it does not (the rule does not run).
     func location(in policy: Policy) -> SourceLocation?
     func check(_ org: Organization, _ policy: Policy, _ clock: PolicyClock) -> [Diagnostic]
 }
 
 extension ManifestPolicy {
-    var code: String { "policy.\(setting)" }
-
     /// An error of this rule, with a note pointing at the setting.
     func violation(_ message: String, at location: SourceLocation?, _ policy: Policy) -> Diagnostic {
-        .error(message, at: location, notes: [DiagnosticNote("required by policy '\(setting)'", at: self.location(in: policy))],
-               code: code)
+        .error(code, message, at: location, notes: [DiagnosticNote("required by policy '\(setting)'", at: self.location(in: policy))])
     }
 }
 
@@ -45,9 +44,8 @@ enum ManifestPolicies {
         let roles = RoleIndex(org: org)
         let names = Array(Set(roles.names(in: .org) + roles.names(in: .app))).sorted()
         return policy.protectedRoles.filter { !roles.exists($0.value, in: .org) && !roles.exists($0.value, in: .app) }.map {
-            .error("unknown role '\($0.value)' in 'protected_roles' of org '\(org.name)'" + Suggest.hint(for: $0.value, among: names),
-                   at: $0.location, notes: [DiagnosticNote("roles of org '\(org.name)': " + names.joined(separator: ", "))],
-                   code: "policy.protected_roles")
+            .error(.unknownProtectedRole, "unknown role '\($0.value)' in 'protected_roles' of org '\(org.name)'" + Suggest.hint(for: $0.value, among: names),
+                   at: $0.location, notes: [DiagnosticNote("roles of org '\(org.name)': " + names.joined(separator: ", "))])
         }
     }
 

@@ -3,6 +3,7 @@ import Foundation
 /// `max_grant_days: N`: every grant and team role must have an `expires:` within N days of today.
 struct MaxGrantDaysRule: ManifestPolicy {
     let setting = "max_grant_days"
+    let code = DiagnosticCode.policyMaxGrantDays
 
     func location(in policy: Policy) -> SourceLocation? { policy.maxGrantDays?.location }
 

@@ -11,6 +11,7 @@ struct RequiredFieldRule: ManifestPolicy {
     let field: Field
 
     var setting: String { "require_\(field.rawValue)" }
+    var code: DiagnosticCode { field == .ticket ? .policyRequireTicket : .policyRequireReason }
 
     private func kinds(_ policy: Policy) -> [Located<JustifiedKind>] {
         field == .ticket ? policy.requireTicket : policy.requireReason

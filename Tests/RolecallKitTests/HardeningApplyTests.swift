@@ -25,6 +25,22 @@ struct HardeningApplyTests {
         #expect(!problems.hasErrors, "\(problems)")
     }
 
+    /// The same from an empty state, so that every resource the fixtures declare is written by the plan
+    /// (found by fuzzing: an org's `protected_roles` setting made its first saved plan unusable).
+    @Test(arguments: planCases)
+    func hardening1_genuinePlansFromNothingPassTheSavedPlanChecks(_ name: String) throws {
+        let folder = PlanFixtureTests.root.appendingPathComponent(name)
+        let nowText = try String(contentsOf: folder.appendingPathComponent("now"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let now = try #require(parseTimestamp(nowText))
+        let store = FileStateStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("none-\(UUID()).json").path)
+        let planned = Workflow.plan(manifests: folder.appendingPathComponent("manifests").path, store: store, options: PlanOptions(now: now))
+        guard let plan = planned.plan else { return }  // a fixture whose point is a refused plan
+        let saved = try PlanDocument.readSealed(Data(PlanDocument(plan).sealed(key: nil).json.utf8), key: nil).get()
+        let problems = SavedPlan.check(saved, state: planned.state, options: PlanOptions(now: now))
+        #expect(!problems.contains { $0.code == .savedPlanInvalid }, "\(problems)")
+    }
+
     @Test func hardening1_theSealCoversEveryChangeAndNeedsTheRightKey() throws {
         let change = Change(action: .create, id: ResourceID(org: "acme", kind: .app, key: "web"), before: nil,
                             after: ["visibility": .string("private")], reason: .added, location: nil)

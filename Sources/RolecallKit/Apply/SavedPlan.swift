@@ -107,7 +107,7 @@ struct ResourceCheck {
 
     /// Attribute names each kind may carry (what `DesiredState` writes, and the state-only ones).
     static let allowed: [ResourceKind: Set<String>] = [
-        .settings: ["catalog", "invitation_ttl", "max_removals", "plan", "seats", "timezone"],
+        .settings: ["catalog", "invitation_ttl", "max_removals", "plan", "protected_roles", "seats", "timezone"],
         .app: ["description", "visibility"],
         .role: ["description", "permissions", "scope"],
         .member: ["expires", "name", "reason", "role", "sso", "ticket"],
@@ -189,6 +189,11 @@ struct ResourceCheck {
         }
         if let seats = a["seats"], !Self.isInt(seats, atLeast: 1) { found.append("'seats' must be a number of at least 1") }
         if let ttl = a["invitation_ttl"], !Self.isInt(ttl, atLeast: 1) { found.append("'invitation_ttl' must be a positive number of seconds") }
+        if let roles = a["protected_roles"] {
+            if case let .strings(names) = roles, names.allSatisfy({ Scalars.slugProblem($0) == nil }) {} else {
+                found.append("'protected_roles' must be a list of role names")
+            }
+        }
         if let limit = a["max_removals"] {
             if case let .string(text) = limit, RemovalLimit(text) != nil {} else { found.append("'max_removals' must be a count or a share like 10%") }
         }

@@ -48,6 +48,7 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var reading: ReadingOptions
     @OptionGroup var output: FormatOptions<PlanFormat>
     @OptionGroup var color: ColorOptions
+    @OptionGroup var targets: TargetOptions
 
     @Option(name: .long, help: ArgumentHelp("Save the plan for `rolecall apply PLANFILE`.", valueName: "planfile"))
     var out: String?
@@ -57,7 +58,9 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = Console(colors: color.colors)
-        var request = PlanRequest(backend: stateOptions.store, options: planning.options(now: clock.date))
+        let setup = await targets.setUp(folder: dir, backend: stateOptions.store, options: planning.options(now: clock.date),
+                                        reading: reading.options, console: console, showDrift: output.format == .text)
+        var request = PlanRequest(backend: setup.backend, options: planning.options(now: clock.date))
         request.folder = dir
         request.reading = reading.options
         request.format = output.format
@@ -107,6 +110,7 @@ struct ApplyCommand: AsyncParsableCommand {
     @OptionGroup var reading: ReadingOptions
     @OptionGroup var lock: LockOptions
     @OptionGroup var color: ColorOptions
+    @OptionGroup var targets: TargetOptions
 
     @Flag(name: .long, help: "Apply without asking.")
     var autoApprove = false
@@ -121,8 +125,11 @@ struct ApplyCommand: AsyncParsableCommand {
         let console = Console(colors: color.colors)
         // A full disk or a file size limit makes writes fail with an error the run reports, not a signal that kills it.
         signal(SIGXFSZ, SIG_IGN)
-        var request = ApplyRequest(backend: stateOptions.store, options: planning.options(now: clock.date),
+        let setup = await targets.setUp(folder: source, backend: stateOptions.store, options: planning.options(now: clock.date),
+                                        reading: reading.options, console: console, showDrift: true)
+        var request = ApplyRequest(backend: setup.backend, options: planning.options(now: clock.date),
                                    auditPath: auditLog ?? stateOptions.auditPath)
+        request.target = setup.target
         request.source = source
         request.reading = reading.options
         request.autoApprove = autoApprove

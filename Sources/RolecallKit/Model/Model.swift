@@ -62,6 +62,8 @@ public struct Settings: Sendable, Hashable {
     public var maxRemovals: RemovalLimit?
     /// How long an invitation may stay pending before the plan sends it again, in seconds.
     public var invitationTTL: TimeInterval = Settings.defaultInvitationTTL
+    /// Where changes are carried out (`settings.target`); nil: record-only.
+    public var target: TargetSettings?
 
     /// `invitation_ttl` when the settings do not name one: 14 days.
     public static let defaultInvitationTTL: TimeInterval = 14 * 86_400

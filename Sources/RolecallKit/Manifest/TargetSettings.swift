@@ -24,6 +24,8 @@ public struct TargetSettings: Sendable, Hashable {
     public var memberRemoval: MemberRemoval = .auto
     /// Requests in flight.
     public var parallelism: Int = 4
+    /// Whether member creates go through `/Bulk` when the server offers it.
+    public var bulk = true
     public var location: SourceLocation?
 
     public init(url: String? = nil, urlEnv: String? = nil, tokenEnv: String? = nil) {
@@ -39,7 +41,7 @@ public struct TargetSettings: Sendable, Hashable {
         return nil
     }
 
-    static let keys = ["type", "url", "url_env", "token_env", "roles_as", "on_remove", "parallelism", "member_removal"]
+    static let keys = ["type", "url", "url_env", "token_env", "roles_as", "on_remove", "parallelism", "member_removal", "bulk"]
 }
 
 extension DocumentDecoder {
@@ -76,6 +78,7 @@ extension DocumentDecoder {
         target.rolesAs = choice(f, "roles_as", default: .groups)
         target.onRemove = choice(f, "on_remove", default: .deactivate)
         target.memberRemoval = choice(f, "member_removal", default: .auto)
+        if let bulk = f.bool("bulk") { target.bulk = bulk }
         if let parallelism = f.int("parallelism") {
             if (1...64).contains(parallelism.value) {
                 target.parallelism = parallelism.value

@@ -19,7 +19,9 @@ public struct ScimImport: Sendable {
         public var members: [(email: String, name: String?, role: String)] = []
         public var grants: [(email: String, role: String, app: String?)] = []
         public var teams: [(name: String, members: [String])] = []
+        /// Custom roles to declare: app nil for org roles, "" for app roles.
         public var roles: [ScimRole] = []
+        public var apps: [String] = []
         /// Users left out (no e-mail-like userName), for a warning.
         public var skipped: [String] = []
         /// The server's ids, for the state.
@@ -57,9 +59,15 @@ public struct ScimImport: Sendable {
             imported.teams.append((name, members))
             imported.groupIDs[name] = group.id
         }
-        // A custom role has one scope: a name held at both scopes is declared at the first one seen.
-        var named = Set<String>()
-        imported.roles = roles.sorted().filter { named.insert($0.role).inserted }
+        // A custom role has one scope (org or app): one per name and scope.
+        imported.roles = Set(roles.map { ScimRole(app: $0.app == nil ? nil : "", role: $0.role) }).sorted()
+        imported.apps = Set(roles.compactMap(\.app)).sorted(by: byteOrder)
+        let both = Set(imported.roles.filter { $0.app == nil }.map(\.role)).intersection(imported.roles.filter { $0.app != nil }.map(\.role))
+        if !both.isEmpty {
+            throw ScimError(status: nil, detail: "roles held both org-wide and on apps cannot be declared as one custom role: "
+                            + both.sorted(by: byteOrder).joined(separator: ", ") + "; rename one of each on the server first",
+                            scimType: nil)
+        }
         return imported
     }
 
@@ -70,14 +78,12 @@ public struct ScimImport: Sendable {
         if let url = settings.url { out += "    url: \(q(url))\n" }
         if let env = settings.urlEnv { out += "    url_env: \(env)\n" }
         out += "    token_env: \(settings.tokenEnv ?? "")\n    roles_as: \(settings.rolesAs.rawValue)\n"
-        let apps = Set(imported.roles.compactMap(\.app)).sorted(by: byteOrder)
-        if !apps.isEmpty { out += "\napps:\n" + apps.map { "  - name: \(q($0))\n" }.joined() }
+        if !imported.apps.isEmpty { out += "\napps:\n" + imported.apps.map { "  - name: \(q($0))\n" }.joined() }
         if !imported.roles.isEmpty {
             out += "\nroles:\n" + imported.roles.map {
                 "  - name: \(q($0.role))\n    scope: \($0.app == nil ? "org" : "app")\n    permissions: [\(q("scim." + $0.role))]\n"
             }.joined()
         }
-        // One custom role may be used at both scopes: declared once per name (the first scope seen).
         if !imported.members.isEmpty {
             out += "\nmembers:\n" + imported.members.map { m in
                 "  - email: \(q(m.email))\n" + (m.name.map { "    name: \(q($0))\n" } ?? "") + "    role: \(q(m.role))\n"
@@ -96,3 +102,4 @@ public struct ScimImport: Sendable {
         return out
     }
 }
+

@@ -103,7 +103,7 @@ public struct ScimRefresh: Sendable {
                 marks.append("deactivated")
             }
             let name: String? = if case let .string(n)? = attributes["name"] { n } else { nil }
-            if let shown = user.displayName, shown != (name ?? email) {
+            if let shown = user.displayName, !ScimTarget.showsName(shown, wanted: name ?? email, userName: email) {
                 drift.append(DriftItem(org: org, who: "member \(email)", what: "display name changed", before: name ?? email, after: shown))
                 marks.append("display name")
             }

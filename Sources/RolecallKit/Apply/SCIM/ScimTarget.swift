@@ -30,7 +30,12 @@ public final class ScimTarget: ApplyTarget {
         self.settings = settings
         self.client = client
         var projected = state
-        for change in plan.changes where change.id.org == org { projected.apply(change) }
+        for change in plan.changes where change.id.org == org {
+            // SCIM users are provisioned directly: active at once, never an invitation pending.
+            var direct = change
+            if change.id.kind == .member, direct.after != nil { direct.after?["status"] = .string("active") }
+            projected.apply(direct)
+        }
         let resources = projected.resources.filter { $0.key.org == org }
         roles = ScimRoles.effective(resources, org: org, now: plan.evaluatedAt)
         var names: [String: String] = [:]

@@ -18,9 +18,24 @@ extension ScimTarget {
             "emails": .array([.object(["value": .string(email), "primary": .bool(true), "type": .string("work")])]),
             "active": .bool(true),
         ]
-        if let name { body["name"] = .object(["formatted": .string(name)]) }
+        if let name { body["name"] = Self.nameValue(name) }
         if settings.rolesAs == .roles { body["roles"] = .array(roleEntries(email)) }
         return .object(body)
+    }
+
+    /// `name`: formatted, and split at the first space into given and family names (a server may build
+    /// its displayName from those two and ignore the one sent).
+    static func nameValue(_ name: String) -> JSONValue {
+        let parts = name.split(separator: " ", maxSplits: 1).map(String.init)
+        var value: [String: JSONValue] = ["formatted": .string(name), "givenName": .string(parts.first ?? name)]
+        if parts.count > 1 { value["familyName"] = .string(parts[1]) }
+        return .object(value)
+    }
+
+    /// Whether the server shows the name rolecall wants: the same, or the userName where a server
+    /// derives displayName itself (django-scim2 shows the userName when a name has one word).
+    static func showsName(_ shown: String?, wanted: String, userName: String) -> Bool {
+        shown == nil || shown == wanted || shown?.lowercased() == userName.lowercased()
     }
 
     func roleEntries(_ email: String) -> [JSONValue] { (roles[email] ?? []).sorted().map(\.entry) }
@@ -54,7 +69,10 @@ extension ScimTarget {
     func converge(_ user: ScimDirectory.User, email: String, name: String?) async throws -> ScimDirectory.User {
         var operations: [JSONValue] = []
         if !user.active { operations.append(Self.replace("active", .bool(true))) }
-        if user.displayName != (name ?? email) { operations.append(Self.replace("displayName", .string(name ?? email))) }
+        if !Self.showsName(user.displayName, wanted: name ?? email, userName: email) {
+            operations.append(Self.replace("displayName", .string(name ?? email)))
+            if let name { operations.append(Self.replace("name", Self.nameValue(name))) }
+        }
         if settings.rolesAs == .roles, user.roles != (roles[email] ?? []) {
             operations.append(Self.replace("roles", .array(roleEntries(email))))
         }

@@ -11,7 +11,7 @@ extension ScimTarget {
         if window.count > 1 {
             if !(await directory.usersListed) { await directory.listedUsers(try await client.list("Users")) }
             let config = try await serverConfig()
-            if config.bulk { try await bulkCreate(window, config: config) } else { await parallelEnsure(window) }
+            if config.bulk, settings.bulk { try await bulkCreate(window, config: config) } else { await parallelEnsure(window) }
         } else {
             await run.store(change.id, await ensureResult(change))
         }

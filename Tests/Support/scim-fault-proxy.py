@@ -3,7 +3,8 @@
 
     scim-fault-proxy.py UPSTREAM [--rate 0.2] [--seed N] [--retry-after 0] [--slow 0.3]
 
-Listens on 127.0.0.1 on a free port and prints `PORT` on its first line. A share `--rate` of requests
+Listens on 127.0.0.1 on a free port and prints `PORT` on its first line; requests keep their path and go to
+UPSTREAM's host and port. A share `--rate` of requests
 meets a fault, chosen evenly among: 429 with Retry-After, 500 before the server sees the request, 500
 after it did (the change happened, the answer is lost), a slow answer, a dropped connection before
 forwarding and one after. Counts are printed to stderr on SIGTERM.
@@ -49,7 +50,7 @@ def main():
         def forward(self, body):
             conn = http.client.HTTPConnection(up.hostname, up.port, timeout=60)
             headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
-            conn.request(self.command, up.path.rstrip("/") + self.path, body=body, headers=headers)
+            conn.request(self.command, self.path, body=body, headers=headers)  # same path on the upstream host
             resp = conn.getresponse()
             data = resp.read()
             conn.close()

@@ -113,6 +113,25 @@ public struct ScimClient: Sendable {
         return resource
     }
 
+    /// A create that is safe to repeat: a create whose answer was lost (a 5xx, a dropped connection)
+    /// may have happened, so before each new attempt `find` looks for what it made.
+    public func createConverging(_ endpoint: String, _ body: JSONValue,
+                                 find: @Sendable () async throws -> ScimResource?) async throws -> ScimResource {
+        var once = self
+        once.retry.maxAttempts = 1
+        var attempt = 0
+        while true {
+            do {
+                return try await once.create(endpoint, body)
+            } catch let error as ScimError where error.status.map(ScimRetryPolicy.isRetryable(status:)) ?? true {
+                if error.status != 429, let found = try await find() { return found }
+                attempt += 1
+                if attempt >= retry.maxAttempts { throw error }
+                await retry.sleep(retry.delay(attempt: attempt, retryAfter: nil))
+            }
+        }
+    }
+
     /// A PATCH (RFC 7644 3.5.2): the resource when answered 200 with a body, nil when answered 204.
     public func patch(_ endpoint: String, id: String, _ operations: [JSONValue], ifMatch: String? = nil) async throws -> ScimResource? {
         let body: JSONValue = .object(["schemas": .array([.string(Self.patchSchema)]), "Operations": .array(operations)])

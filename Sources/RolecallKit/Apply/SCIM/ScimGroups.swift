@@ -17,7 +17,8 @@ extension ScimTarget {
         if let group = try await knownGroup(name) { return group }
         let body: JSONValue = .object(["schemas": .array([.string(ScimClient.groupSchema)]), "displayName": .string(name),
                                        "members": .array([])])
-        let group = ScimDirectory.Group(try await client.create("Groups", body))
+        let client = self.client
+        let group = ScimDirectory.Group(try await client.createConverging("Groups", body) { try await client.findGroup(displayName: name) })
         await directory.setGroup(name, group)
         return group
     }

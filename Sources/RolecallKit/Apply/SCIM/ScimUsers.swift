@@ -55,7 +55,10 @@ extension ScimTarget {
     func ensureUser(email: String, name: String?) async throws -> ScimDirectory.User {
         if let existing = try await knownUser(email) { return try await converge(existing, email: email, name: name) }
         do {
-            let created = ScimDirectory.User(try await client.create("Users", userBody(email: email, name: name)))
+            let client = self.client
+            let created = ScimDirectory.User(try await client.createConverging("Users", userBody(email: email, name: name)) {
+                try await client.findUser(userName: email)
+            })
             await directory.setUser(email, created)
             return created
         } catch let error as ScimError where error.status == 409 {
@@ -76,7 +79,10 @@ extension ScimTarget {
         if settings.rolesAs == .roles, user.roles != (roles[email] ?? []) {
             operations.append(Self.replace("roles", .array(roleEntries(email))))
         }
-        guard !operations.isEmpty else { return user }
+        guard !operations.isEmpty else {
+            await directory.setUser(email, user)   // found by a look-up after a 409: known from now on
+            return user
+        }
         var updated = user
         updated.active = true
         updated.displayName = name ?? email

@@ -12,8 +12,11 @@ rounds=${2:-3}
 work=${BENCH_DIR:-/tmp/rolecall-bench-scim}
 rm -rf "$work"; mkdir -p "$work"
 python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet pyyaml
-swift build -c release --product rolecall >/dev/null
-bin=$(swift build -c release --show-bin-path)/rolecall
+# BENCH_BIN: a rolecall binary already built (e.g. .build/debug/rolecall), else a release build.
+if [ -n "${BENCH_BIN:-}" ]; then bin=$BENCH_BIN; else
+  swift build -c release --product rolecall >/dev/null
+  bin=$(swift build -c release --show-bin-path)/rolecall
+fi
 if [ -z "${ROLECALL_TEST_SCIM_URL:-}" ]; then
   eval "$(bash scripts/scim-servers.sh start)"
   trap 'bash scripts/scim-servers.sh stop' EXIT

@@ -6,6 +6,8 @@
 #   scripts/bench.sh [SIZE...]        synthetic orgs (default: 1000 10000 100000) + the real corpora
 #   scripts/bench.sh typos            did-you-mean: validate with 500 and with 5,000 misspelled grant
 #                                     members (as many members); near linear is about 10x, quadratic 100x
+#   scripts/bench.sh pg [SIZE]        no-op plan with the state in PostgreSQL against a file, same run
+#                                     (default 100000; starts a throwaway server with scripts/pg.sh)
 # Needs: a C compiler, libyaml-dev, python3 with PyYAML and GNU time (both installed when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +25,30 @@ now=2026-11-23T12:00:00Z
 
 # measure CMD... -> "best_seconds peak_rss_kib" over 3 runs
 measure() { python3 Benchmarks/measure.py 3 "$@"; }
+
+# No-op plan with the state in PostgreSQL vs in a file, measured alternately in one run.
+bench_pg() {  # SIZE
+  local n=$1 dir="$work/org-$1" state="$work/pg-$1.state.json"
+  [ -f "$dir/grants.yaml" ] || python3 Benchmarks/generate.py "$n" "$dir"
+  eval "$(bash scripts/pg.sh start)"
+  trap 'bash scripts/pg.sh stop' EXIT
+  local url="$ROLECALL_TEST_PG_URL?name=bench-$n"
+  rm -f "$state" "$state.backup"
+  "$bin" apply "$dir" --state "$state" --audit-log /dev/null --auto-approve --now $now >/dev/null
+  "$bin" state push "$state" --state "$url" --force >/dev/null
+  read -r file frss < <(measure "$bin" plan "$dir" --state "$state" --now $now)
+  read -r pg pgrss < <(measure "$bin" plan "$dir" --state "$url" --now $now)
+  read -r file2 _ < <(measure "$bin" plan "$dir" --state "$state" --now $now)
+  file=$(python3 -c "print(min($file, $file2))")
+  printf '%-22s %-24s %8s %9s %8s\n' org step seconds "RSS MiB" "x file"
+  python3 - "$n" "$file" "$frss" "$pg" "$pgrss" <<'PY'
+import sys
+n, file, frss, pg, pgrss = sys.argv[1:]
+for step, sec, rss in [("plan (no-op), file", file, frss), ("plan (no-op), postgres", pg, pgrss)]:
+    print(f"synthetic-{n:<12} {step:<24} {float(sec):8.3f} {int(rss)/1024:9.1f} {float(sec)/float(file):8.2f}")
+PY
+}
+if [ "${1:-}" = pg ]; then bench_pg "${2:-100000}"; exit 0; fi
 
 bench() {  # NAME DIR
   local name=$1 dir=$2 state="$work/$1.state.json"
@@ -65,7 +91,7 @@ for n in "${sizes[@]}"; do
   bench "synthetic-$n" "$dir"
 done
 for corpus in kubernetes-org knative-community istio-community; do
-  src=../shared/corpus/$corpus
+  src=${CORPUS_DIR:-../shared/corpus}/$corpus
   [ -d "$src" ] || continue
   dir="$work/$corpus"
   rm -rf "$dir" && python3 Benchmarks/peribolos.py "$src" "$dir" >/dev/null

@@ -26,7 +26,12 @@ struct AuditCommand: AsyncParsableCommand {
         var auditLog: String?
 
         func run() async throws {
-            Console(colors: color.colors).end(with: Commands.verifyAudit(path: auditLog ?? stateOptions.auditPath))
+            let console = Console(colors: color.colors)
+            guard let path = auditLog ?? stateOptions.auditPath else {
+                console.end(with: .failure(.auditUnreadable, "a PostgreSQL state keeps its audit records in its rolecall_audit table, written in the "
+                                           + "state's own transactions; name a file with --audit-log"))
+            }
+            console.end(with: Commands.verifyAudit(path: path))
         }
     }
 }

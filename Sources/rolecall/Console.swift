@@ -13,6 +13,11 @@ struct Console {
         FileHandle.standardError.write(Data(text.utf8))
     }
 
+    /// Prints one plain line to standard error.
+    func note(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
     /// Prints text to standard output as is.
     func write(_ text: String) {
         print(text, terminator: "")
@@ -20,6 +25,7 @@ struct Console {
 
     /// Prints a command's result and ends the process with its exit status.
     func end(with result: CommandResult) -> Never {
+        for line in result.notes { note(line) }
         report(result.diagnostics)
         write(result.output)
         finish(result.exitCode, keeping: result)

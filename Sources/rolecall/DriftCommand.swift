@@ -65,10 +65,10 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = Console(colors: color.colors)
-        guard kind == "scim" else { console.end(with: .failure("unknown target kind '\(kind)'; rolecall imports from: scim")) }
-        guard let rolesAs = TargetSettings.RolesAs(rawValue: self.rolesAs) else { console.end(with: .failure("--roles-as takes groups or roles")) }
+        guard kind == "scim" else { console.end(with: .failure(.importFailed, "unknown target kind '\(kind)'; rolecall imports from: scim")) }
+        guard let rolesAs = TargetSettings.RolesAs(rawValue: self.rolesAs) else { console.end(with: .failure(.importFailed, "--roles-as takes groups or roles")) }
         guard let token = ProcessInfo.processInfo.environment[tokenEnv], !token.isEmpty else {
-            console.end(with: .failure("the token variable \(tokenEnv) is not set"))
+            console.end(with: .failure(.importFailed, "the token variable \(tokenEnv) is not set"))
         }
         var settings = TargetSettings(url: url, tokenEnv: tokenEnv)
         settings.rolesAs = rolesAs
@@ -77,7 +77,7 @@ struct ImportCommand: AsyncParsableCommand {
         do {
             imported = try await importer.read()
         } catch {
-            console.end(with: .failure("reading \(url) failed: \(error)"))
+            console.end(with: .failure(.importFailed, "reading \(url) failed: \(error)"))
         }
         let diagnostics = importer.write(imported, to: out, statePath: stateOptions.path, now: clock.date)
         let failed = diagnostics.contains { $0.severity == .error }

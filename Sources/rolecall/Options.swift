@@ -110,20 +110,37 @@ struct Seconds: ExpressibleByArgument {
     var defaultValueDescription: String { text }
 }
 
-/// Where the state lives: --state, else ROLECALL_STATE, else ./rolecall.state.json.
+/// Where the state lives: --state, else ROLECALL_STATE, else ./rolecall.state.json; a postgres:// URL
+/// names a state in PostgreSQL (password from the URL or PGPASSWORD, never shown).
 struct StateOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("State file (default: $ROLECALL_STATE or rolecall.state.json; access reads a state only when named).",
-                                            valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("State file or postgres://USER@HOST[:PORT]/DB?name=STATE (default: $ROLECALL_STATE or rolecall.state.json; access reads a state only when named).",
+                                            valueName: "path|url"))
     var state: String?
 
     var path: String { state ?? ProcessInfo.processInfo.environment["ROLECALL_STATE"].flatMap { $0.isEmpty ? nil : $0 } ?? "rolecall.state.json" }
-    var store: FileStateStore { FileStateStore(path: path) }
+    var isPostgres: Bool { PostgresStateURL.isPostgres(path) }
 
-    /// `rolecall.audit.jsonl` beside the state.
-    var auditPath: String {
+    /// The backend `path` names; a malformed URL is reported (without its password) and the command exits 1.
+    var store: any StateBackend {
+        do {
+            return try StateBackends.open(path, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            Console(colors: Colors(stdout: false, stderr: false)).end(with: CommandResult(diagnostics: [error.diagnostic], exitCode: 1))
+        }
+    }
+
+    /// `rolecall.audit.jsonl` beside a state file; none for a PostgreSQL state (its audit is in `rolecall_audit`).
+    var auditPath: String? {
+        guard !isPostgres else { return nil }
         let folder = (path as NSString).deletingLastPathComponent
         return folder.isEmpty ? "rolecall.audit.jsonl" : folder + "/rolecall.audit.jsonl"
     }
+}
+
+/// `--require-state`: a missing state is an error rather than an empty one (for CI).
+struct RequireStateOption: ParsableArguments {
+    @Flag(name: .long, help: "Fail (exit 1) when there is no state, instead of planning from an empty one.")
+    var requireState = false
 }
 
 /// `--lock-timeout`.

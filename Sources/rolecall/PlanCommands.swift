@@ -43,6 +43,7 @@ struct PlanCommand: AsyncParsableCommand {
     var dir = "."
 
     @OptionGroup var stateOptions: StateOptions
+    @OptionGroup var required: RequireStateOption
     @OptionGroup var clock: ClockOptions
     @OptionGroup var planning: PlanningOptions
     @OptionGroup var reading: ReadingOptions
@@ -68,6 +69,7 @@ struct PlanCommand: AsyncParsableCommand {
         request.out = out
         request.detailedExitCode = detailedExitcode
         request.planKey = planKey(environment: ProcessInfo.processInfo.environment)
+        request.requireState = required.requireState
         console.end(with: Commands.plan(request))
     }
 }
@@ -105,6 +107,7 @@ struct ApplyCommand: AsyncParsableCommand {
     var source = "."
 
     @OptionGroup var stateOptions: StateOptions
+    @OptionGroup var required: RequireStateOption
     @OptionGroup var clock: ClockOptions
     @OptionGroup var planning: PlanningOptions
     @OptionGroup var reading: ReadingOptions
@@ -117,6 +120,9 @@ struct ApplyCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Apply even when --now is earlier than the state's last evaluation (re-grants expired access).")
     var allowBackdate = false
+
+    @Flag(name: .long, help: "Allow changes to the roles settings.policy.protected_roles names.")
+    var allowProtected = false
 
     @Option(name: .long, help: ArgumentHelp("Audit log, one JSON line per change (default: rolecall.audit.jsonl beside the state).", valueName: "path"))
     var auditLog: String?
@@ -134,13 +140,16 @@ struct ApplyCommand: AsyncParsableCommand {
         request.reading = reading.options
         request.autoApprove = autoApprove
         request.allowBackdate = allowBackdate
+        request.allowProtected = allowProtected
+        request.requireState = required.requireState
         request.lockTimeout = lock.lockTimeout.value
         request.environment = ProcessInfo.processInfo.environment
         request.color = console.colors.stdout
-        // Progress on a terminal only, once a second for a run that takes longer than that.
+        // A bar (done/total, rate, ETA) redrawn in place on standard error; nothing when it is not a terminal.
         let progress: [any ApplyObserver] = isatty(STDERR_FILENO) == 1
-            ? [ProgressReporter { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }] : []
-        let hooks = ApplyHooks(show: { console.write($0) }, confirm: { Self.askForYes() }, observers: progress)
+            ? [ProgressBar { FileHandle.standardError.write(Data(("\r\u{1B}[K" + $0).utf8)) }, EndLine()] : []
+        var hooks = ApplyHooks(show: { console.write($0) }, confirm: { Self.askForYes() }, observers: progress)
+        hooks.note = { console.note($0) }
         console.end(with: await Commands.apply(request, hooks: hooks))
     }
 
@@ -149,5 +158,12 @@ struct ApplyCommand: AsyncParsableCommand {
         guard isatty(STDIN_FILENO) == 1 else { return nil }
         print("\nApply these changes? Only 'yes' is accepted: ", terminator: "")
         return readLine() == "yes"
+    }
+}
+
+/// Ends the progress bar's line once the run is over.
+struct EndLine: ApplyObserver {
+    func didFinish(_ result: ChangeResult, index: Int, of total: Int) async {
+        if index + 1 == total { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }

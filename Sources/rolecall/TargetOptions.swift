@@ -13,7 +13,10 @@ struct TargetOptions: ParsableArguments {
     /// first when `showDrift`.
     func setUp(folder: String, backend: any StateBackend, options: PlanOptions, reading: ReadOptions, console: Console,
                showDrift: Bool) async -> TargetSetup {
-        if Commands.isPlanFile(folder) { return TargetSetup(backend: backend, target: RecordOnlyTarget()) }
+        if Commands.isPlanFile(folder) {
+            if let problem = TargetSetup.checkPlanFile(backend: backend) { console.end(with: CommandResult(diagnostics: [problem], exitCode: 1)) }
+            return TargetSetup(backend: backend, target: RecordOnlyTarget())
+        }
         let setup = await TargetSetup.prepare(folder: folder, backend: backend, options: options, reading: reading,
                                               environment: ProcessInfo.processInfo.environment, refresh: refresh)
         if !setup.diagnostics.isEmpty { console.end(with: CommandResult(diagnostics: setup.diagnostics, exitCode: 1)) }

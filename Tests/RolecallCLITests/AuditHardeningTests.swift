@@ -77,7 +77,7 @@ struct AuditHardeningTests {
         try (old + "\n" + old + "\n").write(toFile: ws.path("rolecall.audit.jsonl"), atomically: true, encoding: .utf8)
         let run = try verify(ws)
         #expect(run.status == 0)
-        #expect(run.stderr.contains("warning:") && run.stderr.contains("unchained"))
+        #expect(run.stderr.contains("warning[RC6011 audit-unchained]:"))
         // New records chain on from the old lines.
         #expect(try ws.run(["apply", "m", "--auto-approve"]).status == 0)
         let chained = try verify(ws)

@@ -61,18 +61,18 @@ struct CLITests {
         let run = try Binary.run(["validate", "Tests/Fixtures/validate/multi-file-duplicates"] + now)
         #expect(run.status == 1)
         #expect(run.stdout == """
-            Tests/Fixtures/validate/multi-file-duplicates/b/more.yaml:2:11: error: settings for org 'acme' are declared twice
+            Tests/Fixtures/validate/multi-file-duplicates/b/more.yaml:2:11: error[RC3002 duplicate-settings]: settings for org 'acme' are declared twice
             Tests/Fixtures/validate/multi-file-duplicates/a/main.yaml:2:11: note: first declared here
-            Tests/Fixtures/validate/multi-file-duplicates/b/more.yaml:4:5: error: member 'jane@acme.com' is declared twice in org 'acme'
+            Tests/Fixtures/validate/multi-file-duplicates/b/more.yaml:4:5: error[RC3001 duplicate-declaration]: member 'jane@acme.com' is declared twice in org 'acme'
             Tests/Fixtures/validate/multi-file-duplicates/a/main.yaml:4:5: note: first declared here
-            Tests/Fixtures/validate/multi-file-duplicates/b/more.yaml:6:5: error: team 'platform' is declared twice in org 'acme'
+            Tests/Fixtures/validate/multi-file-duplicates/b/more.yaml:6:5: error[RC3001 duplicate-declaration]: team 'platform' is declared twice in org 'acme'
             Tests/Fixtures/validate/multi-file-duplicates/a/main.yaml:6:5: note: first declared here
             Invalid: 3 errors, 0 warnings.
 
             """)
         let inside = try Binary.run(["validate"] + now,
                                     in: Binary.packageRoot.appendingPathComponent("Tests/Fixtures/validate/multi-file-duplicates"))
-        #expect(inside.stdout.hasPrefix("b/more.yaml:2:11: error: settings for org 'acme' are declared twice\n"))
+        #expect(inside.stdout.hasPrefix("b/more.yaml:2:11: error[RC3002 duplicate-settings]: settings for org 'acme' are declared twice\n"))
     }
 
     @Test func strictTurnsWarningsIntoErrors() throws {
@@ -84,20 +84,20 @@ struct CLITests {
         let lenient = try Binary.run(["validate", "."] + now, in: dir)
         #expect(lenient.status == 0)
         #expect(lenient.stdout == """
-            m.yaml:3:49: warning: membership of a@b.co in org 'acme' expired on 2026-01-01 (UTC); the plan will revoke it
+            m.yaml:3:49: warning[RC3410 expired]: membership of a@b.co in org 'acme' expired on 2026-01-01 (UTC); the plan will revoke it
             Valid: 1 file, 1 org, 1 member, 0 teams, 0 grants; 0 errors, 1 warning.
 
             """)
         let strict = try Binary.run(["validate", ".", "--strict"] + now, in: dir)
         #expect(strict.status == 1)
-        #expect(strict.stdout.hasPrefix("m.yaml:3:49: error: membership of a@b.co"))
+        #expect(strict.stdout.hasPrefix("m.yaml:3:49: error[RC3410 expired]: membership of a@b.co"))
     }
 
     @Test func githubAnnotations() throws {
         let run = try Binary.run(["validate", "Tests/Fixtures/validate/hostile-tabs", "--format", "github"] + now)
         #expect(run.status == 1)
         #expect(run.stdout == """
-            ::error file=Tests/Fixtures/validate/hostile-tabs/tabs.yaml,line=4,col=1::tab characters cannot be used for indentation in YAML; use spaces
+            ::error file=Tests/Fixtures/validate/hostile-tabs/tabs.yaml,line=4,col=1,title=RC1104 tab-indentation::tab characters cannot be used for indentation in YAML; use spaces
             Invalid: 1 error, 0 warnings.
 
             """)
@@ -123,7 +123,7 @@ struct CLITests {
             let command = "\(env) script -qec '\(Binary.url.path) validate Tests/Fixtures/validate/hostile-tabs' /dev/null"
             return try Binary.run(["-c", command], shell: true).stdout
         }
-        #expect(try onTerminal("env -u NO_COLOR").contains("\u{1B}[1;31merror:\u{1B}[0m"))
+        #expect(try onTerminal("env -u NO_COLOR").contains("\u{1B}[1;31merror[RC1104 tab-indentation]:\u{1B}[0m"))
         #expect(!(try onTerminal("env NO_COLOR=1")).contains("\u{1B}["))
     }
 
@@ -135,7 +135,7 @@ struct CLITests {
     @Test func missingFolderIsAnError() throws {
         let run = try Binary.run(["validate", "no/such/folder"] + now)
         #expect(run.status == 1)
-        #expect(run.stdout == "error: no such file or folder: no/such/folder\nInvalid: 1 error, 0 warnings.\n")
+        #expect(run.stdout == "error[RC1001 no-such-path]: no such file or folder: no/such/folder\nInvalid: 1 error, 0 warnings.\n")
     }
 
     @Test func emptyFolderIsAnError() throws {
@@ -144,7 +144,7 @@ struct CLITests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let run = try Binary.run(["validate", "."] + now, in: dir)
         #expect(run.status == 1)
-        #expect(run.stdout == "error: no manifest files (*.yaml, *.yml) found in .\nInvalid: 1 error, 0 warnings.\n")
+        #expect(run.stdout == "error[RC1003 no-manifest-files]: no manifest files (*.yaml, *.yml) found in .\nInvalid: 1 error, 0 warnings.\n")
     }
 
     @Test func brokenSymbolicLinkIsReported() throws {
@@ -155,7 +155,7 @@ struct CLITests {
         try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("b.yaml").path, withDestinationPath: "gone.yaml")
         let run = try Binary.run(["validate", "."] + now, in: dir)
         #expect(run.status == 1)
-        #expect(run.stdout == "error: cannot read b.yaml: it is a broken symbolic link\nInvalid: 1 error, 0 warnings.\n")
+        #expect(run.stdout == "error[RC1007 broken-symlink]: cannot read b.yaml: it is a broken symbolic link\nInvalid: 1 error, 0 warnings.\n")
     }
 
     /// Root reads every file, so this runs only for other users (CI containers often run as root).
@@ -169,7 +169,7 @@ struct CLITests {
         try FileManager.default.setAttributes([.posixPermissions: 0], ofItemAtPath: file.path)
         let run = try Binary.run(["validate", "."] + now, in: dir)
         #expect(run.status == 1)
-        #expect(run.stdout.hasPrefix("a.yaml:1:1: error: cannot read file: permission denied"))
+        #expect(run.stdout.hasPrefix("a.yaml:1:1: error[RC1009 unreadable-file]: cannot read file: permission denied"))
     }
 
     @Test func badArgumentsAndVersionAndHelp() throws {
@@ -196,7 +196,7 @@ struct AccessCLITests {
         #expect(run.stdout.contains("waiting for the org invitation to be accepted"))
         let nobody = try Binary.run(["access", "nobody@nowhere.io", "examples/logrocket"] + now)
         #expect(nobody.status == 1)
-        #expect(nobody.stderr == "error: nobody@nowhere.io is not a member of any org here\n")
+        #expect(nobody.stderr == "error[RC9002 not-a-member-here]: nobody@nowhere.io is not a member of any org here\n")
         let both = try Binary.run(["access", "--role", "admin", "--permission", "x", "examples/logrocket"] + now)
         #expect(both.status == 64)
     }

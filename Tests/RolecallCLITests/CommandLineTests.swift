@@ -40,7 +40,7 @@ struct PlanFailureDocumentTests {
         let run = try ws.run(["plan", "m"])
         #expect(run.status == 1)
         #expect(run.stdout == "")
-        #expect(run.stderr.contains("error: "))
+        #expect(run.stderr.contains("error[RC3101 unknown-role]: "))
     }
 
     @Test func githubAnnotatesTheErrors() throws {
@@ -89,7 +89,7 @@ struct CommandLineOptionTests {
         #expect(onTheDay.status == 0)
         #expect(onTheDay.stdout == "Valid: 1 file, 1 org, 1 member, 0 teams, 0 grants; 0 errors, 0 warnings.\n")
         let dayAfter = try ws.run(["validate", "m"], now: "2026-01-02")
-        #expect(dayAfter.stdout.contains("warning: membership of a@b.co in org 'acme' expired on 2026-01-01"))
+        #expect(dayAfter.stdout.contains("warning[RC3410 expired]: membership of a@b.co in org 'acme' expired on 2026-01-01"))
         #expect(dayAfter.stdout == (try ws.run(["validate", "m"], now: "2026-01-02T00:00:00Z")).stdout)
         let bad = try ws.run(["validate", "m"], now: "2026-02-30")
         #expect(bad.status == 64)
@@ -101,13 +101,13 @@ struct CommandLineOptionTests {
         let app = try ws.run(["access", "--app", "prodution", "m"])
         #expect(app.status == 1)
         #expect(app.stdout == "")
-        #expect(app.stderr == "error: no app 'prodution' here (did you mean 'production'?)\n")
+        #expect(app.stderr == "error[RC9003 unknown-access-name]: no app 'prodution' here (did you mean 'production'?)\n")
         let role = try ws.run(["access", "--app", "production", "--role", "admn", "m"])
         #expect(role.status == 1)
-        #expect(role.stderr == "error: no app role 'admn' here (did you mean 'admin'?)\n")
+        #expect(role.stderr == "error[RC9003 unknown-access-name]: no app role 'admn' here (did you mean 'admin'?)\n")
         let permission = try ws.run(["access", "--app", "production", "--permission", "sessions.veiw", "m"])
         #expect(permission.status == 1)
-        #expect(permission.stderr == "error: no permission 'sessions.veiw' here (did you mean 'sessions.view'?)\n")
+        #expect(permission.stderr == "error[RC9003 unknown-access-name]: no permission 'sessions.veiw' here (did you mean 'sessions.view'?)\n")
         let known = try ws.run(["access", "--app", "production", "--permission", "sessions.view", "m"])
         #expect(known.status == 0)
         #expect(known.stdout.contains("owner@acme.com"))
@@ -119,7 +119,7 @@ struct CommandLineOptionTests {
         try ws.write("vendor/chart.yaml", "apiVersion: v2\n")
         let all = try ws.run(["validate", "m"])
         #expect(all.status == 1)
-        #expect(all.stdout.contains("m/docker-compose.yml:1:1: error: "))
+        #expect(all.stdout.contains("m/docker-compose.yml:1:1: error[RC2002 missing-key]: "))
         let kept = try ws.run(["validate", "m", "--exclude", "docker-compose.yml", "--exclude", "vendor"])
         #expect(kept.status == 0)
         #expect(kept.stdout.hasPrefix("Valid: 1 file, 1 org, "))
@@ -161,6 +161,6 @@ struct CommandLineOptionTests {
         #expect(accept.stdout == "Recorded: temp@agency.io accepted the invitation to org 'acme'; state serial 2.\n")
         let missing = try ws.run(["access", "owner@acme.com", "--state", "nowhere.json"])
         #expect(missing.status == 1)
-        #expect(missing.stderr == "error: no state at nowhere.json\n")
+        #expect(missing.stderr == "error[RC4010 no-state]: no state at nowhere.json\n")
     }
 }

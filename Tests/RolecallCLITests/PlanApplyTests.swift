@@ -113,12 +113,12 @@ struct PlanApplyTests {
         // An expiry boundary (2026-12-15 end of day) passed since planning.
         let late = try ws.run(["apply", "plan.json"], now: "2026-12-16T00:00:00Z")
         #expect(late.status == 1)
-        #expect(late.stderr == "error: plan is stale: re-run plan (an expiry passed at 2026-12-16T00:00:00Z, after the plan was made)\n")
+        #expect(late.stderr == "error[RC6001 stale-plan]: plan is stale: re-run plan (an expiry passed at 2026-12-16T00:00:00Z, after the plan was made)\n")
 
         // Another state lineage.
         let other = try ws.run(["apply", "plan.json", "--state", "other.json"])
         #expect(other.status == 1)
-        #expect(other.stderr.hasPrefix("error: plan is stale: re-run plan (it was made for state lineage "))
+        #expect(other.stderr.hasPrefix("error[RC6001 stale-plan]: plan is stale: re-run plan (it was made for state lineage "))
 
         // The state moved on.
         let show = try Binary.run(["show", "plan.json"], in: ws.url)
@@ -126,14 +126,15 @@ struct PlanApplyTests {
         #expect(try ws.run(["apply", "plan.json", "--auto-approve"]).status == 0)
         let twice = try ws.run(["apply", "plan.json", "--auto-approve"])
         #expect(twice.status == 1)
-        #expect(twice.stderr == "error: plan is stale: re-run plan (the state changed since planning: serial 1 -> 2)\n")
+        #expect(twice.stderr == "error[RC6001 stale-plan]: plan is stale: re-run plan (the state changed since planning: serial 1 -> 2)\n")
     }
 
     @Test func applyWithoutATerminalOrApprovalRefuses() throws {
         let ws = try Workspace(["acme.yaml": acme])
         let run = try ws.run(["apply", "m"])
         #expect(run.status == 1)
-        #expect(run.stderr == "error: refusing to apply without a terminal to confirm on; pass --auto-approve\n")
+        #expect(run.stderr == "No state at rolecall.state.json: planning from an empty state.\n"
+                + "error[RC9001 needs-terminal]: refusing to apply without a terminal to confirm on; pass --auto-approve\n")
         #expect(ws.read("rolecall.state.json") == nil)
     }
 
@@ -143,7 +144,7 @@ struct PlanApplyTests {
         try broken.write(toFile: ws.path("rolecall.state.json"), atomically: true, encoding: .utf8)
         let run = try ws.run(["apply", "m", "--auto-approve"])
         #expect(run.status == 1)
-        #expect(run.stderr == "error: rolecall.state.json: the state file is not valid: it is not JSON (truncated or edited by hand?): line 1, column 61: the document ends inside an object (truncated?); it was left untouched\n")
+        #expect(run.stderr == "error[RC4002 state-invalid]: rolecall.state.json: the state file is not valid: it is not JSON (truncated or edited by hand?): line 1, column 61: the document ends inside an object (truncated?); it was left untouched\n")
         #expect(ws.read("rolecall.state.json") == broken)
         let newer = "{\"format_version\": 9, \"lineage\": \"x\", \"serial\": 3, \"orgs\": {}}\n"
         try newer.write(toFile: ws.path("rolecall.state.json"), atomically: true, encoding: .utf8)
@@ -163,7 +164,7 @@ struct PlanApplyTests {
         _ = record.withCString { write(fd, $0, strlen($0)) }
         let blocked = try ws.run(["apply", "m", "--auto-approve"])
         #expect(blocked.status == 1)
-        #expect(blocked.stderr == "error: state rolecall.state.json is locked (held by alice@build-7, pid 4242, since 2026-11-23T11:59:00Z); wait for it to finish or use --lock-timeout\n")
+        #expect(blocked.stderr == "error[RC4004 state-locked]: state rolecall.state.json is locked (held by alice@build-7, pid 4242, since 2026-11-23T11:59:00Z); wait for it to finish or use --lock-timeout\n")
         #expect(ws.read("rolecall.state.json") == nil)
 
         // With --lock-timeout it waits for the holder to let go.
@@ -253,7 +254,7 @@ struct PlanApplyTests {
         for (process, _) in two { process.waitUntilExit() }
         for (process, err) in two where process.terminationStatus != 0 {
             let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            #expect(message.hasPrefix("error: state rolecall.state.json is locked (held by "))
+            #expect(message.hasPrefix("error[RC4004 state-locked]: state rolecall.state.json is locked (held by "))
         }
         #expect(two.contains { $0.0.terminationStatus == 0 })
         #expect(try #require(ws.read("rolecall.state.json")).contains("\"serial\": 2"))
@@ -269,7 +270,7 @@ struct PlanApplyTests {
         let refused = try ws.run(["plan", "m"])
         #expect(refused.status == 1)
         #expect(refused.stderr == """
-            error: plan removes 1 member from org 'acme' (33% of 3), more than max_removals 0 allows
+            error[RC5001 removal-limit]: plan removes 1 member from org 'acme' (33% of 3), more than max_removals 0 allows
             note: if this is intended, re-run with --allow-removals 1
 
             """)
@@ -338,7 +339,7 @@ struct InvitationTests {
         #expect(try ws.run(["plan", "m", "--detailed-exitcode"]).status == 0)
         let unknown = try Binary.run(["state", "accept", "who@acme.com", "--org", "acme"], in: ws.url)
         #expect(unknown.status == 1)
-        #expect(unknown.stderr == "error: who@acme.com is not a member of org 'acme' in the state\n")
+        #expect(unknown.stderr == "error[RC4011 not-in-state]: who@acme.com is not a member of org 'acme' in the state\n")
     }
 
     @Test func pendingInvitationsAreResentAfterTheirTTLAndNeverBefore() throws {
@@ -382,7 +383,7 @@ struct HostileTests {
         let expected = try String(contentsOfFile: Binary.packageRoot.appendingPathComponent(fixture + "/expected.txt").path, encoding: .utf8)
         let firstExpected = try #require(expected.split(separator: "\n").first.map(String.init))
         // The same first diagnostic as the golden file, with the path as given on the command line.
-        if firstExpected.hasPrefix("error:") {
+        if firstExpected.hasPrefix("error[") {
             #expect(first.replacingOccurrences(of: fixture + "/", with: "") == firstExpected)
         } else {
             #expect(first == fixture + "/" + firstExpected)
@@ -394,7 +395,7 @@ struct HostileTests {
         let ws = try Workspace(["big.yaml": "org: acme\nsettings:\n  catalog: \"" + String(repeating: "x", count: 10_000_000) + "\"\n"])
         let run = try ws.run(["validate", "m"])
         #expect(run.status == 1)
-        #expect(run.stdout.hasPrefix("m/big.yaml:3:12: error: scalar of 10000000 bytes is longer than the limit of 65536 bytes\n"))
+        #expect(run.stdout.hasPrefix("m/big.yaml:3:12: error[RC1111 scalar-too-long]: scalar of 10000000 bytes is longer than the limit of 65536 bytes\n"))
     }
 }
 
@@ -423,7 +424,7 @@ struct StateFileHostileTests {
         try bytes.write(to: URL(fileURLWithPath: ws.path("rolecall.state.json")))
         let run = try ws.run(["apply", "m", "--auto-approve"])
         #expect(run.status == 1)
-        #expect(run.stderr.hasPrefix("error: rolecall.state.json: "))
+        #expect(run.stderr.hasPrefix("error[RC4002 state-invalid]: rolecall.state.json: "))
         #expect(run.stderr.contains(entry.2))
         #expect(run.stderr.hasSuffix("; it was left untouched\n"))
         #expect(FileManager.default.contents(atPath: ws.path("rolecall.state.json")) == bytes)

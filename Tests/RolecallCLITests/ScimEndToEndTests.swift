@@ -33,7 +33,7 @@ struct ScimEndToEndTests {
     func everyExampleAppliesToScim2ServerAndMatches(_ example: String) throws {
         guard let url = ScimServers.scim2Tenant(), let token = ScimServers.token else { return ScimServers.skipNote(#function) }
         let dir = try ScimWorkspace.make(example: example)
-        let applied = try Binary.scim(["apply", ".", "--state", "s.json", "--auto-approve"], in: dir, url: url)
+        let applied = try Binary.scim(["apply", ".", "--state", "s.json", "--auto-approve", "--allow-protected"], in: dir, url: url)
         #expect(applied.status == 0, "\(applied.stderr)")
         let org = Self.examples.first { $0.example == example }!.org
         try Self.expectServerMatches(state: dir.appendingPathComponent("s.json"), reader: ScimReader(base: url, token: token), org: org)
@@ -45,7 +45,7 @@ struct ScimEndToEndTests {
     func everyExampleAppliesToDjangoScim(_ example: String) throws {
         guard let url = try ScimServers.djangoEmptied(), let token = ScimServers.token else { return ScimServers.skipNote(#function) }
         let dir = try ScimWorkspace.make(example: example)
-        let applied = try Binary.scim(["apply", ".", "--state", "s.json", "--auto-approve"], in: dir, url: url)
+        let applied = try Binary.scim(["apply", ".", "--state", "s.json", "--auto-approve", "--allow-protected"], in: dir, url: url)
         #expect(applied.status == 0, "\(applied.stderr)")
         let org = Self.examples.first { $0.example == example }!.org
         try Self.expectServerMatches(state: dir.appendingPathComponent("s.json"), reader: ScimReader(base: url, token: token), org: org)
@@ -105,6 +105,19 @@ struct ScimEndToEndTests {
         #expect(try Binary.scim(["plan", ".", "--state", "s.json"], in: dir, url: url).stdout.hasSuffix("No changes.\n"))
     }
 
+    @Test func aPlanFileIsRefusedForAnOrgWithATarget() throws {
+        guard let url = ScimServers.scim2Tenant(), ScimServers.token != nil else { return ScimServers.skipNote(#function) }
+        let dir = try ScimWorkspace.make(files: ["org.yaml": ScimWorkspace.bigOrg(3, domain: "pf.example", org: "pf")])
+        #expect(try Binary.scim(["apply", ".", "--state", "s.json", "--auto-approve"], in: dir, url: url).status == 0)
+        try ScimWorkspace.bigOrg(4, domain: "pf.example", org: "pf").write(to: dir.appendingPathComponent("org.yaml"), atomically: true, encoding: .utf8)
+        try ScimWorkspace.addTarget(to: dir, rolesAs: "groups")
+        #expect(try Binary.scim(["plan", ".", "--state", "s.json", "--out", "p.json"], in: dir, url: url).status == 0)
+        let applied = try Binary.scim(["apply", "p.json", "--state", "s.json", "--auto-approve"], in: dir, url: url)
+        #expect(applied.status == 1)
+        #expect(applied.stderr.contains("RC6020"))
+        #expect(try ScimReader(base: url, token: ScimServers.token ?? "").users()["user3@pf.example"] == nil)
+    }
+
     static let adoptable = """
         org: acme
         settings:
@@ -134,7 +147,7 @@ struct ScimEndToEndTests {
     func importThenPlanIsEmpty(_ rolesAs: String) throws {
         guard let url = ScimServers.scim2Tenant(), ScimServers.token != nil else { return ScimServers.skipNote(#function) }
         let dir = try ScimWorkspace.make(files: ["acme.yaml": Self.adoptable], rolesAs: rolesAs)
-        let applied = try Binary.scim(["apply", ".", "--state", "s.json", "--auto-approve"], in: dir, url: url)
+        let applied = try Binary.scim(["apply", ".", "--state", "s.json", "--auto-approve", "--allow-protected"], in: dir, url: url)
         #expect(applied.status == 0, "\(applied.stderr)")
         let out = dir.appendingPathComponent("imported")
         let imported = try Binary.scim(["import", "scim", "--url", url, "--token-env", "TEST_SCIM_TOKEN", "--org", "adopted", "--roles-as", rolesAs,

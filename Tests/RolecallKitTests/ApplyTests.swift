@@ -207,6 +207,7 @@ struct ApplyTests {
         let accepted = Workflow.accept(email: "x@acme.com", org: "acme", state: full, backend: backend, lock: lock,
                                        audit: AuditLog(path: dir.path("a.jsonl")), actor: "ci", now: fixedNow)
         guard case let .failure(problem) = accepted else { Issue.record("accept at Int64.max did not fail"); return }
+        #expect(problem.code == .serialExhausted)
         #expect(problem.message.contains("9223372036854775807"))
         #expect(try backend.read() == full)
     }

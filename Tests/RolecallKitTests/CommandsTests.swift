@@ -55,8 +55,8 @@ struct CommandsTests {
     }
 
     @Test func githubAnnotationsStopAtTenPerKind() {
-        let errors = (1...12).map { Diagnostic.error("bad \($0)", at: SourceLocation(file: "m.yaml", line: $0, column: 1)) }
-        let warnings = (1...3).map { Diagnostic.warning("odd \($0)", at: nil) }
+        let errors = (1...12).map { Diagnostic.error(.unknownRole, "bad \($0)", at: SourceLocation(file: "m.yaml", line: $0, column: 1)) }
+        let warnings = (1...3).map { Diagnostic.warning(.expired, "odd \($0)", at: nil) }
         let out = PlanReportRenderer(format: .github).render(PlanReport(plan: nil, diagnostics: errors + warnings))
         let lines = out.split(separator: "\n").map(String.init)
         #expect(lines.filter { $0.hasPrefix("::error") }.count == 10)
@@ -68,7 +68,7 @@ struct CommandsTests {
 
     @Test func failedPlanMarkdownStaysUnderTheCommentLimit() {
         let long = String(repeating: "x", count: 900)
-        let diagnostics = (1...1_000).map { Diagnostic.error(long, at: SourceLocation(file: "m.yaml", line: $0, column: 1)) }
+        let diagnostics = (1...1_000).map { Diagnostic.error(.unknownRole, long, at: SourceLocation(file: "m.yaml", line: $0, column: 1)) }
         let out = PlanReportRenderer(format: .markdown).render(PlanReport(plan: nil, diagnostics: diagnostics))
         #expect(out.utf8.count < 65_000)
         #expect(out.hasPrefix("**Plan failed: 1,000 errors, 0 warnings.**") || out.hasPrefix("**Plan failed: 1000 errors, 0 warnings.**"))

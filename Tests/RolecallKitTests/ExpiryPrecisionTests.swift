@@ -75,7 +75,8 @@ struct ExpiryPrecisionTests {
             roles: [{name: corg, scope: org, permissions: [a.read]}]
             """)
         #expect(loaded.manifest == nil)
-        #expect(lines(loaded).contains { $0.hasPrefix("2:51: error:") && $0.contains("millisecond") }, "\(lines(loaded))")
+        #expect(codes(loaded).contains("2:51: RC2104 invalid-expiry"), "\(lines(loaded))")
+        #expect(loaded.diagnostics.contains { $0.message.contains("millisecond") })
         #expect(validate("""
             org: acme
             members: [{email: a@acme.io, role: corg, expires: "2026-11-23T12:00:00.999000Z"}]

@@ -79,7 +79,7 @@ struct HardeningTests {
         let github = DiagnosticsRenderer(format: .github).render(ValidationReport(result, strict: false))
         let lines = github.split(separator: "\n")
         #expect(lines.count == result.diagnostics.count + 1)
-        #expect(lines.first?.hasPrefix("::error file=odd%3Aname%2C100%25%0A.yaml,line=3,col=1::") == true)
+        #expect(lines.first?.hasPrefix("::error file=odd%3Aname%2C100%25%0A.yaml,line=3,col=1,title=RC2009 unknown-key::") == true)
         #expect(!github.unicodeScalars.contains { Self.raw.contains($0) })
     }
 
@@ -105,6 +105,7 @@ struct HardeningTests {
         close(fd)
         let found = ManifestFiles.find(in: dir.path)
         #expect(found.paths == [dir.path + "/good.yaml"])
+        #expect(found.diagnostics.map(\.code) == [.nonUTF8FileName])
         #expect(found.diagnostics.map(\.message) == [
             "cannot read \(dir.path)/b\\xFF.yaml: its name is not valid UTF-8; rename it",
         ])
@@ -119,6 +120,7 @@ struct HardeningTests {
         loader.reading.followSymlinks = true  // item 8 would refuse the link before it is read
         let result = loader.load(dir.path)
         #expect(result.manifest == nil)
+        #expect(result.diagnostics.map(\.code) == [.unreadableFile, .unreadableFile])
         #expect(result.diagnostics.map { "\($0.location?.file ?? ""): \($0.message)" } == [
             "\(dir.path)/x.yaml: cannot read file: it is a character device, not a regular file",
             "\(dir.path)/y.yaml: cannot read file: it is a FIFO (named pipe), not a regular file",
@@ -137,6 +139,7 @@ struct HardeningTests {
         var loader = ManifestLoader(now: fixedNow)
         loader.reading.maxFileSize = 100
         let result = loader.load(dir.path)
+        #expect(result.diagnostics.map(\.code) == [.unreadableFile])
         #expect(result.diagnostics.map(\.message) == ["cannot read file: it is larger than 100 bytes, the limit (see --max-file-size)"])
         #expect(result.diagnostics.first?.location?.file == dir.path + "/big.yaml")
         loader.reading.maxFileSize = 1_000
@@ -154,6 +157,7 @@ struct HardeningTests {
         try FileManager.default.createSymbolicLink(atPath: dir.path + "/elsewhere", withDestinationPath: outside.path)
         let found = ManifestFiles.find(in: dir.path)
         #expect(found.paths == [dir.path + "/acme.yaml"])
+        #expect(found.diagnostics.map(\.code) == [.symlinkOutside, .symlinkOutside])
         #expect(found.diagnostics.map(\.message) == [
             "\(dir.path)/elsewhere is a symbolic link that leads outside the manifest folder; not followed (--follow-symlinks allows it)",
             "\(dir.path)/leak.yaml is a symbolic link that leads outside the manifest folder; not followed (--follow-symlinks allows it)",

@@ -22,8 +22,9 @@ struct PlanFixtureTests {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let now = try #require(parseTimestamp(nowText))
         let store = FileStateStore(path: folder.appendingPathComponent("state.json").path)
-        let planned = Workflow.plan(manifests: folder.appendingPathComponent("manifests").path, store: store,
+        var planned = Workflow.plan(manifests: folder.appendingPathComponent("manifests").path, store: store,
                                     options: PlanOptions(now: now))
+        planned.recordPolicyResults(options: PlanOptions(now: now))
         let plan = try #require(planned.plan, "\(planned.diagnostics)")
         let update = ProcessInfo.processInfo.environment["ROLECALL_UPDATE_GOLDEN"] == "1"
         for (file, format) in [("expected.txt", PlanFormat.text), ("expected.json", .json), ("expected.md", .markdown)] {

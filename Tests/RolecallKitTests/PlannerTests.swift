@@ -237,6 +237,7 @@ struct PlannerTests {
         let fewer = many.components(separatedBy: "\n").filter { !$0.contains("u7@") && !$0.contains("u8@") && !$0.contains("u9@") }
             .joined(separator: "\n")
         let (_, problems) = try plan([("a.yaml", fewer)], state: state)
+        #expect(problems.map(\.code) == [.removalLimit])
         #expect(problems.map(\.message) == ["plan removes 3 members from org 'acme' (30% of 10), more than max_removals 20% allows"])
         #expect(problems.first?.notes.first?.message == "if this is intended, re-run with --allow-removals 3")
         #expect(try plan([("a.yaml", fewer)], state: state) { $0.allowRemovals = 3 }.1.isEmpty)
@@ -249,6 +250,7 @@ struct PlannerTests {
         let state = applied(first, to: State())
         let ownerless = org.replacingOccurrences(of: "{email: owner@acme.com, role: owner, sso: true}", with: "{email: owner@acme.com, role: admin}")
         let (_, problems) = try plan([("a.yaml", ownerless)], state: state)
+        #expect(problems.map(\.code) == [.lastOwner])
         #expect(problems.map(\.message) == ["plan removes the last owner of org 'acme' (owner@acme.com); an org must keep one"])
         let handedOver = ownerless.replacingOccurrences(of: "{email: Jane@Acme.com, role: member}", with: "{email: Jane@Acme.com, role: owner}")
         // Handed over to a member who accepted their invitation (a pending one does not count: see PolicyTests).

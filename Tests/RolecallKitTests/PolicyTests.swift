@@ -44,7 +44,7 @@ struct PolicyTests {
         let messages = errors(problems)
         #expect(messages.count == 2)
         #expect(messages.contains { $0.contains("org 'gone'") && $0.contains("max_removals 2 (recorded in the state)") })
-        #expect(messages.contains { $0.hasPrefix("plan removes org 'gone'") })
+        #expect(Set(problems.map(\.code)) == [.removalLimit, .orgRemoval])
         // Raising the limit on the command line does not remove an org; acknowledging its removals does.
         #expect(errors(try planned([org("keep", members: 2)], state: state) { $0.maxRemovals = .percent(100) }.problems).count == 1)
         #expect(errors(try planned([org("keep", members: 2)], state: state) { $0.allowRemovals = 4 }.problems).count == 2)
@@ -55,7 +55,7 @@ struct PolicyTests {
     @Test func aRemovedOrgWithoutARecordedLimitNeedsAcknowledgement() throws {
         let state = try applied([org("keep", members: 1), org("gone", members: 0)])
         let problems = try planned([org("keep", members: 1)], state: state).problems
-        #expect(errors(problems) == ["plan removes org 'gone' and its 1 member: no manifest declares it any more"])
+        #expect(problems.map(\.code) == [.orgRemoval])
         #expect(problems.first?.notes.first?.message == "if this is intended, re-run with --allow-removals 1")
     }
 
@@ -86,8 +86,7 @@ struct PolicyTests {
         let state = try applied([withPending])
         #expect(state.resources[ResourceID(org: "acme", kind: .member, key: "new@acme.io")]?["status"] == .string("invited"))
         let ownerGone = withPending.replacingOccurrences(of: "  - {email: owner@acme.io, role: owner, sso: true}\n", with: "")
-        #expect(errors(try planned([ownerGone], state: state).problems)
-            == ["plan removes the last owner of org 'acme' (owner@acme.io); an org must keep one"])
+        #expect(try planned([ownerGone], state: state).problems.map(\.code) == [.lastOwner])
         // Once the invitation is accepted, the new owner counts.
         var accepted = state
         accepted.resources[ResourceID(org: "acme", kind: .member, key: "new@acme.io")]?["status"] = .string("active")
@@ -103,7 +102,7 @@ struct PolicyTests {
     @Test func rulesAreValuesRunOverEachTouchedOrg() throws {
         struct Recorder: PlanPolicy {
             func check(_ context: PolicyContext) -> [Diagnostic] {
-                [.warning("\(context.org): \(context.changes.count) changes, \(context.members) members", at: nil)]
+                [.warning(.removalLimit, "\(context.org): \(context.changes.count) changes, \(context.members) members", at: nil)]
             }
         }
         let state = try applied([org("a", members: 1), org("b", members: 2)])

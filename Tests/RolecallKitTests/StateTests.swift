@@ -52,6 +52,7 @@ struct StateTests {
             Issue.record("a directory was read as a manifest")
             return
         }
+        #expect(manifest.code == .unreadableFile)
         #expect(manifest.diagnostic.message == "cannot read file: is a directory")
         #expect(manifest.location == SourceLocation(file: dir.path, line: 1, column: 1))
     }

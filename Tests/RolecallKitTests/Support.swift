@@ -43,6 +43,12 @@ func lines(_ result: LoadResult) -> [String] {
     }
 }
 
+/// Diagnostics as `line:column: code name` lines (`7:5: RC3101 unknown-role`): what was found and where,
+/// not how the message words it.
+func codes(_ result: LoadResult) -> [String] {
+    result.diagnostics.map { d in (d.location.map { "\($0.line):\($0.column): " } ?? "") + d.code.label }
+}
+
 /// Reads YAML and returns the error, if any.
 func yamlError(_ text: String) -> YAMLError? {
     yamlError(Array(text.utf8))

@@ -40,10 +40,10 @@ struct ValidationTests {
               - name: support
                 members: [bob@acme.com, ann@acme.com, BOB@acme.com, ann@acme.com, bob@acme.com]
             """)
-        #expect(lines(result) == [
-            "11:43: error: 'bob@acme.com' is listed twice in team 'support'",
-            "11:57: error: 'ann@acme.com' is listed twice in team 'support'",
-            "11:71: error: 'bob@acme.com' is listed twice in team 'support'",
+        #expect(codes(result) == [
+            "11:43: RC3003 duplicate-team-member",
+            "11:57: RC3003 duplicate-team-member",
+            "11:71: RC3003 duplicate-team-member",
         ])
         let notes = result.diagnostics.flatMap { d in d.notes.map { "\($0.message) \($0.location.map { "\($0.line):\($0.column)" } ?? "")" } }
         #expect(notes == ["first listed here 11:15", "first listed here 11:29", "first listed here 11:15"])
@@ -58,13 +58,13 @@ struct ValidationTests {
     }
 
     @Test func missingRequiredKeys() {
-        #expect(lines(validate("settings: {catalog: logrocket}\n")) == ["1:1: error: a manifest document is missing required key 'org'"])
-        #expect(lines(validate(head + "members:\n  - email: a@b.co\n  - role: admin\n")) == [
-            "7:5: error: member is missing required key 'role'",
-            "8:5: error: member is missing required key 'email'",
+        #expect(codes(validate("settings: {catalog: logrocket}\n")) == ["1:1: RC2002 missing-key"])
+        #expect(codes(validate(head + "members:\n  - email: a@b.co\n  - role: admin\n")) == [
+            "7:5: RC2002 missing-key",
+            "8:5: RC2002 missing-key",
         ])
-        #expect(lines(validate(head + "members:\n  - {email: a@b.co, role: }\n")) == [
-            "7:21: error: 'role' in member has no value",
+        #expect(codes(validate(head + "members:\n  - {email: a@b.co, role: }\n")) == [
+            "7:21: RC2003 empty-value",
         ])
     }
 
@@ -78,16 +78,16 @@ struct ValidationTests {
               - {email: c@d.co, role: admin, sso: "true"}
             teams: {name: x}
             """)
-        #expect(lines(result) == [
-            "6:1: error: unknown key 'settings2' in a manifest document (did you mean 'settings'?)",
-            "8:12: error: 'email' must be a string, found a list",
-            "10:10: error: 'sso' must be true or false, found 'yes'",
-            "11:39: error: 'sso' must be true or false, found 'true'",
-            "12:8: error: 'teams' must be a list, found a mapping",
+        #expect(codes(result) == [
+            "6:1: RC2009 unknown-key",
+            "8:12: RC2004 not-a-string",
+            "10:10: RC2005 not-a-boolean",
+            "11:39: RC2005 not-a-boolean",
+            "12:8: RC2008 not-a-list",
         ])
-        #expect(lines(validate("org: acme\nsettings: {seats: ten}\n")) == ["2:19: error: 'seats' must be a whole number, found 'ten'"])
-        #expect(lines(validate("org: acme\nsettings: {seats: 0}\n")) == ["2:19: error: 'seats' must be at least 1, found 0"])
-        #expect(lines(validate("- org: acme\n")) == ["1:1: error: a manifest document must be a mapping, found a list"])
+        #expect(codes(validate("org: acme\nsettings: {seats: ten}\n")) == ["2:19: RC2006 not-a-number"])
+        #expect(codes(validate("org: acme\nsettings: {seats: 0}\n")) == ["2:19: RC2105 invalid-seats"])
+        #expect(codes(validate("- org: acme\n")) == ["1:1: RC2001 not-a-mapping"])
     }
 
     @Test func countryNoStaysAString() throws {
@@ -158,11 +158,11 @@ struct ValidationTests {
               - {email: b@acme.com, role: member}
             teams: [{name: "cafe\\u0301"}, {name: "caf\\u00e9"}]
             """)
-        #expect(lines(sorted) == [
-            "6:5: error: member 'b@acme.com' is declared twice in org 'acme'",
-            "7:16: error: invalid team name 'café': only lower-case letters, digits and '-' are allowed",
-            "7:31: error: team 'café' is declared twice in org 'acme'",
-            "7:38: error: invalid team name 'café': only lower-case letters, digits and '-' are allowed",
+        #expect(codes(sorted) == [
+            "6:5: RC3001 duplicate-declaration",
+            "7:16: RC2101 invalid-name",
+            "7:31: RC3001 duplicate-declaration",
+            "7:38: RC2101 invalid-name",
         ])
     }
 
@@ -178,13 +178,14 @@ struct ValidationTests {
               - {team: suport, role: viewer, app: production}
               - {member: jane@acme.com, role: editor, app: production}
             """)
-        #expect(lines(result) == [
-            "9:30: error: team 'support' lists 'jnae@acme.com', who is not a member of org 'acme' (did you mean 'jane@acme.com'?)",
-            "10:33: error: unknown app 'staging' in org 'acme'",
-            "12:14: error: grant names 'bob@acme.com', who is not a member of org 'acme'",
-            "13:12: error: grant names team 'suport', which is not declared in org 'acme' (did you mean 'support'?)",
-            "14:35: error: unknown role 'editor' in org 'acme'",
+        #expect(codes(result) == [
+            "9:30: RC3102 unknown-member",
+            "10:33: RC3104 unknown-app",
+            "12:14: RC3102 unknown-member",
+            "13:12: RC3103 unknown-team",
+            "14:35: RC3101 unknown-role",
         ])
+        #expect(suggestions(result) == ["jane@acme.com", "support"])
         #expect(result.diagnostics.last?.notes == [
             DiagnosticNote("app roles of catalog 'logrocket' and custom roles: admin, member, viewer"),
         ])
@@ -197,10 +198,10 @@ struct ValidationTests {
               - {member: bob@acme.com, role: owner, app: production}
               - {member: bob@acme.com, role: viewer}
             """)
-        #expect(lines(result) == [
-            "6:40: error: role 'viewer' is an app role and cannot be a member's org role; grant it on an app with 'app:'",
-            "8:34: error: role 'owner' is an org role and cannot be a grant on app 'production'; omit 'app:' to grant it org-wide",
-            "9:34: error: role 'viewer' is an app role and cannot be an org-wide grant; grant it on an app with 'app:'",
+        #expect(codes(result) == [
+            "6:40: RC3105 role-scope-mismatch",
+            "8:34: RC3105 role-scope-mismatch",
+            "9:34: RC3105 role-scope-mismatch",
         ])
     }
 
@@ -218,17 +219,17 @@ struct ValidationTests {
               - {member: a@b.co, role: flag-editor, app: web, attributes: {projectKey: [web, api, web]}}
               - {member: a@b.co, role: member, app: web, attributes: {projectKey: [web]}}
             """)
-        #expect(lines(result) == [
-            "7:5: error: role 'admin' is already a built-in org role of catalog 'logrocket'",
-            "11:28: error: role 'member' is built in and takes no attributes; attributes are for custom roles",
+        #expect(codes(result) == [
+            "7:5: RC3204 builtin-role-redeclared",
+            "11:28: RC3106 builtin-role-attributes",
         ])
     }
 
     @Test func seatLimitsFromPlanAndSeats() {
         let members = (1...4).map { "  - {email: u\($0)@acme.com, role: view_only}" }.joined(separator: "\n")
         let plan = validate("org: acme\nsettings: {catalog: rudderstack, plan: free}\nmembers:\n" + members + "\n")
-        #expect(lines(plan) == [
-            "7:5: error: org 'acme' has 4 members but plan 'free' allows 3 seats; 'u4@acme.com' is member 4",
+        #expect(codes(plan) == [
+            "7:5: RC3301 seats-exceeded",
         ])
         #expect(plan.diagnostics.first?.notes.first?.location?.line == 2)
         // An expired member holds no seat (the plan revokes them), and explicit seats override the plan.
@@ -236,21 +237,23 @@ struct ValidationTests {
         #expect(validate("org: acme\nsettings: {catalog: rudderstack, plan: free}\nmembers:\n" + expired + "\n").diagnostics.errorCount == 0)
         #expect(validate("org: acme\nsettings: {catalog: rudderstack, plan: free, seats: 4}\nmembers:\n" + members + "\n")
             .diagnostics.isEmpty)
-        #expect(lines(validate("org: acme\nsettings: {catalog: rudderstack, seats: 2}\nmembers:\n" + members + "\n")) == [
-            "6:5: error: org 'acme' has 4 members but 'seats: 2' allows 2 seats; 'u3@acme.com' is member 3",
+        #expect(codes(validate("org: acme\nsettings: {catalog: rudderstack, seats: 2}\nmembers:\n" + members + "\n")) == [
+            "6:5: RC3301 seats-exceeded",
         ])
     }
 
     @Test func plansAndCatalogsAreChecked() {
-        #expect(lines(validate("org: acme\nsettings: {catalog: logrocket, plan: pro}\n")) == [
-            "2:11: error: catalog 'logrocket' has no seat plans; use 'seats: N' for a seat limit",
+        #expect(codes(validate("org: acme\nsettings: {catalog: logrocket, plan: pro}\n")) == [
+            "2:11: RC3202 no-seat-plans",
         ])
-        #expect(lines(validate("org: acme\nsettings: {catalog: rudderstack, plan: fre}\n")) == [
-            "2:11: error: unknown plan 'fre' for catalog 'rudderstack' (did you mean 'free'?)",
+        #expect(codes(validate("org: acme\nsettings: {catalog: rudderstack, plan: fre}\n")) == [
+            "2:11: RC3203 unknown-seat-plan",
         ])
-        #expect(lines(validate("org: acme\nsettings: {catalog: logrokcet}\n")) == [
-            "2:21: error: unknown catalog 'logrokcet' (did you mean 'logrocket'?)",
+        #expect(codes(validate("org: acme\nsettings: {catalog: logrokcet}\n")) == [
+            "2:21: RC3201 unknown-catalog",
         ])
+        #expect(suggestions(validate("org: acme\nsettings: {catalog: rudderstack, plan: fre}\n")) == ["free"])
+        #expect(suggestions(validate("org: acme\nsettings: {catalog: logrokcet}\n")) == ["logrocket"])
     }
 
     @Test func grantSubjects() {
@@ -261,9 +264,9 @@ struct ValidationTests {
               - {member: a@b.co, team: t, role: viewer, app: production}
               - {role: viewer, app: production}
             """)
-        #expect(lines(result) == [
-            "9:5: error: grant names both 'member' and 'team'; a grant is for exactly one of them",
-            "10:5: error: grant is missing 'member' or 'team'",
+        #expect(codes(result) == [
+            "9:5: RC2111 grant-subject-conflict",
+            "10:5: RC2112 grant-without-subject",
         ])
     }
 
@@ -278,9 +281,9 @@ struct ValidationTests {
             teams: [{name: t, members: [{email: a@b.co, expires: "2026-11-23T11:00:00Z"}]}]
             grants: [{member: a@b.co, role: viewer, app: web, expires: 2026-11-23}]
             """)
-        #expect(lines(result) == [
-            "6:44: warning: membership of c@d.co in org 'acme' expired on 2026-11-22 (Europe/Berlin); the plan will revoke it",
-            "7:54: warning: membership of a@b.co in team 't' expired on 2026-11-23T11:00:00Z; the plan will revoke it",
+        #expect(codes(result) == [
+            "6:44: RC3410 expired",
+            "7:54: RC3410 expired",
         ])
         #expect(result.manifest != nil)
     }
@@ -297,12 +300,12 @@ struct ValidationTests {
     }
 
     @Test func emptyAndCommentOnlyDocumentsAreSkipped() {
-        #expect(lines(validate("---\n# nothing here\n---\norg: acme\n---\n")) == [])
+        #expect(codes(validate("---\n# nothing here\n---\norg: acme\n---\n")) == [])
     }
 
     @Test func orgWithoutSettingsUsesTheEmptyCustomCatalog() {
-        #expect(lines(validate("org: acme\nmembers: [{email: a@b.co, role: admin}]\n")) == [
-            "2:33: error: unknown role 'admin' in org 'acme'",
+        #expect(codes(validate("org: acme\nmembers: [{email: a@b.co, role: admin}]\n")) == [
+            "2:33: RC3101 unknown-role",
         ])
     }
 
@@ -314,8 +317,8 @@ struct ValidationTests {
             settings: {catalog: rudderstack}
             roles: [{name: src, scope: org, permissions: [sources.veiw, sources.*, "*"]}]
             """)
-        #expect(lines(result) == [
-            "3:9: warning: permission 'sources.veiw' of role 'src' is not one the RudderStack catalog knows (did you mean 'sources.view'?)",
+        #expect(codes(result) == [
+            "3:9: RC3205 unknown-permission",
         ])
     }
 
@@ -329,18 +332,23 @@ struct ValidationTests {
     }
 
     @Test func launchDarklyHasExactlyOneOwner() {
-        #expect(lines(validate("org: f\nsettings: {catalog: launchdarkly}\nmembers: [{email: a@f.io, role: admin}]\n")) == [
-            "2:11: error: org 'f' has no owner; catalog 'launchdarkly' needs exactly one",
+        #expect(codes(validate("org: f\nsettings: {catalog: launchdarkly}\nmembers: [{email: a@f.io, role: admin}]\n")) == [
+            "2:11: RC3302 missing-owner",
         ])
         let two = validate("org: f\nsettings: {catalog: launchdarkly}\nmembers:\n  - {email: a@f.io, role: owner}\n  - {email: b@f.io, role: owner}\n")
-        #expect(lines(two) == ["5:27: error: org 'f' has more than one owner ('b@f.io'); catalog 'launchdarkly' allows exactly one"])
+        #expect(codes(two) == ["5:27: RC3304 multiple-owners"])
         #expect(two.diagnostics.first?.notes.first?.location?.line == 4)
     }
 
     @Test func invitationTTLIsADuration() {
-        #expect(lines(validate("org: f\nsettings: {invitation_ttl: 7d}\n")) == [])
-        #expect(lines(validate("org: f\nsettings: {invitation_ttl: soon}\n")) == [
-            "2:28: error: 'invitation_ttl' must be a duration like 14d, 36h or 90m, found 'soon'",
+        #expect(codes(validate("org: f\nsettings: {invitation_ttl: 7d}\n")) == [])
+        #expect(codes(validate("org: f\nsettings: {invitation_ttl: soon}\n")) == [
+            "2:28: RC2107 invalid-invitation-ttl",
         ])
     }
+}
+
+/// The names offered as `(did you mean '…'?)`, in order.
+private func suggestions(_ result: LoadResult) -> [String] {
+    result.diagnostics.compactMap { $0.message.firstMatch(of: /did you mean '([^']+)'\?/).map { String($0.1) } }
 }

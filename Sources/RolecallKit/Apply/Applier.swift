@@ -31,7 +31,7 @@ public enum Staleness: Sendable, Equatable, CustomStringConvertible {
 public enum Backdating {
     public static func check(_ plan: Plan, state: State) -> Diagnostic? {
         guard !plan.isEmpty, let last = state.evaluatedAt, plan.evaluatedAt < last else { return nil }
-        return .error("the plan was evaluated at \(Timestamp.format(plan.evaluatedAt)), before the state's last evaluation at "
+        return .error(.backdated, "the plan was evaluated at \(Timestamp.format(plan.evaluatedAt)), before the state's last evaluation at "
                       + "\(Timestamp.format(last)): it would re-grant access that has expired since; nothing applied",
                       at: nil, notes: [DiagnosticNote("if this is intended, re-run with --allow-backdate")])
     }

@@ -16,14 +16,14 @@ public enum SavedPlan {
         var problems: [Diagnostic] = []
         var resulting = state
         for change in plan.changes {
-            if let problem = startProblem(change, state: state) { problems.append(.error(problem, at: nil)) }
+            if let problem = startProblem(change, state: state) { problems.append(.error(.savedPlanInvalid, problem, at: nil)) }
             resulting.apply(change)
         }
         if !problems.isEmpty { return problems }
         let checker = ResourceCheck(resources: resulting.resources)
         for change in plan.changes where change.action != .delete {
             for problem in checker.problems(change.id) {
-                problems.append(.error("saved plan: \(change.id) in org '\(change.id.org)': \(problem)", at: nil))
+                problems.append(.error(.savedPlanInvalid, "saved plan: \(change.id) in org '\(change.id.org)': \(problem)", at: nil))
             }
         }
         problems += danglingProblems(plan, resulting: resulting)
@@ -41,7 +41,7 @@ public enum SavedPlan {
         var problems: [Diagnostic] = []
         for (id, attributes) in resulting.resources where orgs.contains(id.org) {
             for reference in ResourceCheck.references(id, attributes) where removed.contains(reference) && resulting.resources[reference] == nil {
-                problems.append(.error("saved plan: removes \(reference) in org '\(id.org)' but keeps \(id), which refers to it", at: nil))
+                problems.append(.error(.savedPlanInvalid, "saved plan: removes \(reference) in org '\(id.org)' but keeps \(id), which refers to it", at: nil))
             }
         }
         return problems

@@ -13,6 +13,8 @@ public enum Workflow {
         /// The validated manifests and the desired state the plan was made from (nil when planning stopped first).
         public var manifest: Manifest?
         public var desired: DesiredState?
+        /// False when the backend had no state: the plan starts from an empty one (the command line says so).
+        public var stateFound = true
     }
 
     /// Reads and validates manifests, reads the state, builds the desired state, diffs, and runs the
@@ -36,19 +38,20 @@ public enum Workflow {
             validated = merged.checked()
         }
         var state = State(lineage: "", serial: 0)
+        var found = true
         switch read {
         case let .success(existing?): state = existing
-        case .success(nil): break
+        case .success(nil): found = false
         case let .failure(error):
-            return Planned(plan: nil, diagnostics: validated.diagnostics + [.error(error.description, at: nil)], state: state)
+            return Planned(plan: nil, diagnostics: validated.diagnostics + [.error(error.code, error.description, at: nil)], state: state)
         }
         guard let manifest = validated.manifest, let desired else {
-            return Planned(plan: nil, diagnostics: validated.diagnostics, state: state)
+            return Planned(plan: nil, diagnostics: validated.diagnostics, state: state, stateFound: found)
         }
         let plan = Planner.diff(desired: desired, current: state, options: options)
         let problems = Policies.check(plan: plan, desired: desired, state: state, options: options)
         return Planned(plan: problems.hasErrors ? nil : plan, diagnostics: validated.diagnostics + problems, state: state,
-                       manifest: manifest, desired: desired)
+                       manifest: manifest, desired: desired, stateFound: found)
     }
 
     /// Who is applying, for the audit log: ROLECALL_ACTOR, else the CI system's user, else the OS user.
@@ -71,30 +74,34 @@ public enum Workflow {
     /// Applies a plan to the state the caller has locked: runs it through `target`, saving the state after
     /// every batch and writing each batch's audit records before it (see `Applier`). An audit log that is
     /// one of the state's own files, and a plan evaluated before the state's last evaluation (unless
-    /// `allowBackdate`), are refused before anything is written.
+    /// `allowBackdate`), are refused before anything is written. A backend that keeps audit records itself
+    /// (PostgreSQL) commits them with the state; `audit`, if given, gets them as well.
     public static func apply(_ plan: Plan, state: State, backend: some StateBackend, lock: any StateLock,
-                             target: some ApplyTarget, audit: AuditLog, actor: String,
+                             target: some ApplyTarget, audit: AuditLog?, actor: String,
                              observers: [any ApplyObserver] = [], allowBackdate: Bool = false) async -> Applied {
-        if backend.ownsFile(atPath: audit.path) {
+        if let audit, backend.ownsFile(atPath: audit.path) {
             let problem = StateError.sharesStateFile(backend: backend.location, path: audit.path)
-            return Applied(outcome: ApplyOutcome(state: state, applied: []), diagnostics: [.error(problem.description, at: nil)])
+            return Applied(outcome: ApplyOutcome(state: state, applied: []), diagnostics: [.error(problem.code, problem.description, at: nil)])
         }
         if !allowBackdate, let problem = Backdating.check(plan, state: state) {
             return Applied(outcome: ApplyOutcome(state: state, applied: []), diagnostics: [problem])
         }
-        let auditor = AuditObserver(log: audit, actor: actor, evaluatedAt: plan.evaluatedAt)
-        let applier = Applier(backend: backend, lock: lock, observers: [auditor] + observers)
+        var auditors: [any ApplyObserver] = audit.map { [AuditObserver(log: $0, actor: actor, evaluatedAt: plan.evaluatedAt)] } ?? []
+        if let auditing = backend as? any AuditingStateBackend {
+            auditors.append(TransactionalAuditObserver(backend: auditing, actor: actor, evaluatedAt: plan.evaluatedAt))
+        }
+        let applier = Applier(backend: backend, lock: lock, observers: auditors + observers)
         let outcome = await applier.run(plan, on: state, target: target)
         var diagnostics: [Diagnostic] = []
         if outcome.failures.count > 1 || target.continuesAfterFailure {
             for failure in outcome.failures {
-                diagnostics.append(.error("applying \(failure.change.id) failed: \(failure.message)", at: nil))
+                diagnostics.append(.error(.changeFailed, "applying \(failure.change.id) failed: \(failure.message)", at: nil))
             }
         } else if let failure = outcome.failure {
-            diagnostics.append(.error("applying \(failure.change.id) failed: \(failure.message); "
+            diagnostics.append(.error(.changeFailed, "applying \(failure.change.id) failed: \(failure.message); "
                                       + "\(plural(outcome.applied.count, "change")) before it were applied and saved", at: nil))
         }
-        if let saveError = outcome.saveError { diagnostics.append(.error(saveError, at: nil)) }
+        if let saveError = outcome.saveError { diagnostics.append(.error(.saveFailed, saveError, at: nil)) }
         return Applied(outcome: outcome, diagnostics: diagnostics)
     }
 }
@@ -104,11 +111,11 @@ extension Workflow {
     /// target reports acceptance itself), under the lock the caller holds. Returns the applied change and the
     /// new serial, or nil when already active.
     public static func accept(email: String, org: String, state: State, backend: some StateBackend, lock: any StateLock,
-                              audit: AuditLog, actor: String, now: Date) -> Result<(change: Change, serial: Int)?, Diagnostic> {
+                              audit: AuditLog?, actor: String, now: Date) -> Result<(change: Change, serial: Int)?, Diagnostic> {
         let id = ResourceID(org: org, kind: .member, key: email.lowercased())
         guard let before = state.resources[id] else {
             let known = state.organizations.contains(org)
-            return .failure(.error(known ? "\(email) is not a member of org '\(org)' in the state"
+            return .failure(.error(.notInState, known ? "\(email) is not a member of org '\(org)' in the state"
                                          : "org '\(org)' is not in the state", at: nil))
         }
         guard before["status"] != .string("active") else { return .success(nil) }
@@ -119,20 +126,25 @@ extension Workflow {
         var next = state
         next.apply(change)
         do throws(StateError) {
-            if backend.ownsFile(atPath: audit.path) { throw .sharesStateFile(backend: backend.location, path: audit.path) }
+            if let audit, backend.ownsFile(atPath: audit.path) { throw .sharesStateFile(backend: backend.location, path: audit.path) }
             let version = StateVersion(of: state)
             next.serial = try StateVersion(lineage: state.lineage, serial: state.serial).nextSerial(in: backend.location)
-            // The record first (as apply does with each batch); if the state then cannot be written, a
-            // second record says so.
-            try audit.append([AuditRecord(time: Date(), actor: actor, change: change, result: "ok")])
+            // The record first (as apply does with each batch; a backend that keeps audit records commits it
+            // with the state); if the state then cannot be written, a second record says so.
+            let record = AuditRecord(time: Date(), actor: actor, change: change, result: "ok")
+            try audit?.append([record])
+            let auditing = backend as? any AuditingStateBackend
+            auditing?.stageAudit([record])
             do {
                 try backend.write(next, replacing: version, holding: lock)
             } catch {
-                try? audit.append([AuditRecord(time: Date(), actor: actor, change: change, result: "failed: not saved in the state: \(error)")])
+                let failed = AuditRecord(time: Date(), actor: actor, change: change, result: "failed: not saved in the state: \(error)")
+                try? audit?.append([failed])
+                try? auditing?.appendAudit([failed])
                 throw error
             }
         } catch {
-            return .failure(.error(error.description, at: nil))
+            return .failure(.error(error.code, error.description, at: nil))
         }
         return .success((change, next.serial))
     }

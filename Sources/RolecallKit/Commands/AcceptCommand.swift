@@ -7,12 +7,13 @@ public struct AcceptRequest: Sendable {
     public var backend: any StateBackend
     /// How long to wait for the state lock (0: fail at once).
     public var lockTimeout: TimeInterval = 0
-    public var auditPath: String
+    /// The audit log (nil: only the backend's own, as PostgreSQL keeps).
+    public var auditPath: String?
     public var environment: [String: String] = [:]
     /// When the acceptance is recorded (`accepted_at`).
     public var now = Date()
 
-    public init(email: String, org: String, backend: any StateBackend, auditPath: String) {
+    public init(email: String, org: String, backend: any StateBackend, auditPath: String?) {
         self.email = email
         self.org = org
         self.backend = backend
@@ -32,12 +33,12 @@ extension Commands {
         let state: State
         switch request.backend.readOrDiagnose() {
         case let .success(read?): state = read
-        case .success(nil): return .failure("no state at \(request.backend.location)")
+        case .success(nil): return .failure(.noState, "no state at \(request.backend.location)")
         case let .failure(problem): return CommandResult(diagnostics: [problem], exitCode: 1)
         }
         let email = request.email.lowercased()
         switch Workflow.accept(email: request.email, org: request.org, state: state, backend: request.backend, lock: lock,
-                               audit: AuditLog(path: request.auditPath), actor: Workflow.actor(environment: request.environment),
+                               audit: request.auditPath.map { AuditLog(path: $0) }, actor: Workflow.actor(environment: request.environment),
                                now: request.now) {
         case .success(nil):
             return CommandResult(output: "\(email) is already active in org '\(request.org)'; nothing to record.\n")

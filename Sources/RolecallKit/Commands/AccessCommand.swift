@@ -34,7 +34,7 @@ extension Commands {
         if let backend = request.state {
             switch backend.readOrDiagnose() {
             case let .success(recorded?): resources = recorded.resources
-            case .success(nil): return .failure("no state at \(backend.location)")
+            case .success(nil): return .failure(.noState, "no state at \(backend.location)")
             case let .failure(problem): return CommandResult(diagnostics: [problem], exitCode: 1)
             }
         } else {
@@ -50,7 +50,7 @@ extension Commands {
         let query = request.query
         let people = AccessRenderer.select(EffectiveAccess.compute(resources, now: request.now), query)
         if case let .person(email) = query, people.isEmpty {
-            return CommandResult(diagnostics: warnings + [.error("\(email) is not a member of any org here", at: nil)], exitCode: 1)
+            return CommandResult(diagnostics: warnings + [.error(.notAMemberHere, "\(email) is not a member of any org here", at: nil)], exitCode: 1)
         }
         return CommandResult(output: AccessRenderer(format: request.format).render(people, query: query), diagnostics: warnings,
                              retained: [resources, people])
@@ -94,7 +94,7 @@ struct AccessVocabulary {
         func check(_ name: String?, in known: Set<String>, _ what: String) {
             guard let name, !known.contains(name) else { return }
             let hint = Suggest.hint(for: name, among: known.sorted(by: byteOrder))
-            found.append(.error("no \(what) '\(name)' here\(hint)", at: nil))
+            found.append(.error(.unknownAccessName, "no \(what) '\(name)' here\(hint)", at: nil))
         }
         check(app, in: apps, "app")
         let scope: RoleScope = app == nil ? .org : .app

@@ -12,18 +12,22 @@ public struct ApplyRequest: Sendable {
     public var autoApprove = false
     /// How long to wait for the state lock (0: fail at once).
     public var lockTimeout: TimeInterval = 0
-    /// The audit log, one JSON line per change.
-    public var auditPath: String
+    /// The audit log, one JSON line per change (nil: only the backend's own, as PostgreSQL keeps).
+    public var auditPath: String?
+    /// A missing state is an error rather than an empty one (`--require-state`, for CI).
+    public var requireState = false
     /// Where the actor and the lock holder's name come from (`ROLECALL_ACTOR`, CI variables, `USER`).
     public var environment: [String: String] = [:]
     /// Colour in the plan shown.
     public var color = false
     /// Apply even when `--now` is earlier than the state's last evaluation (re-grants expired access).
     public var allowBackdate = false
+    /// Allow changes to the roles `settings.policy.protected_roles` names (`--allow-protected`).
+    public var allowProtected = false
     /// Where the changes are carried out.
     public var target: any ApplyTarget = RecordOnlyTarget()
 
-    public init(backend: any StateBackend, options: PlanOptions, auditPath: String) {
+    public init(backend: any StateBackend, options: PlanOptions, auditPath: String?) {
         self.backend = backend
         self.options = options
         self.auditPath = auditPath
@@ -35,6 +39,8 @@ public struct ApplyRequest: Sendable {
 public struct ApplyHooks: Sendable {
     /// Shows the plan (the command line prints it to standard output before asking).
     public var show: @Sendable (String) -> Void
+    /// Says something on standard error at once, before the plan (`No state at …`).
+    public var note: @Sendable (String) -> Void = { _ in }
     /// Asks whether to apply: true for yes, false for anything else, nil when nobody can be asked (no terminal).
     public var confirm: @Sendable () async -> Bool?
     /// Told of each change and batch besides the audit log.
@@ -60,8 +66,11 @@ extension Commands {
         defer { lock.release() }
         let prepared = preparePlan(request)
         guard case let .success((plan, state, warnings)) = prepared.result else {
-            return CommandResult(diagnostics: prepared.diagnostics, exitCode: 1, retained: prepared.retained)
+            var failed = CommandResult(diagnostics: prepared.diagnostics, exitCode: 1, retained: prepared.retained)
+            failed.notes = prepared.notes
+            return failed
         }
+        if let note = prepared.notes.first { hooks.note(note) }
         if !request.allowBackdate, let problem = Backdating.check(plan, state: state) {
             return CommandResult(diagnostics: warnings + [problem], exitCode: 1, retained: [plan, state])
         }
@@ -72,12 +81,12 @@ extension Commands {
             case true?: break
             case false?: return CommandResult(output: "Apply cancelled.\n", diagnostics: warnings, exitCode: 1, retained: [plan, state])
             case nil:
-                return CommandResult(diagnostics: warnings + [.error("refusing to apply without a terminal to confirm on; pass --auto-approve", at: nil)],
+                return CommandResult(diagnostics: warnings + [.error(.needsTerminal, "refusing to apply without a terminal to confirm on; pass --auto-approve", at: nil)],
                                      exitCode: 1, retained: [plan, state])
             }
         }
         let applied = await Workflow.apply(plan, state: state, backend: request.backend, lock: lock, target: request.target,
-                                           audit: AuditLog(path: request.auditPath),
+                                           audit: request.auditPath.map { AuditLog(path: $0) },
                                            actor: Workflow.actor(environment: request.environment), observers: hooks.observers,
                                            allowBackdate: request.allowBackdate)
         guard applied.diagnostics.isEmpty else {
@@ -99,39 +108,58 @@ extension Commands {
         var result: Result<(Plan, State, [Diagnostic]), Diagnostic>
         var diagnostics: [Diagnostic]
         var retained: [any Sendable] = []
+        var notes: [String] = []
     }
 
     /// The plan file's changes checked against the locked state, or a fresh plan of the folder; with the
     /// warnings found on the way.
     private static func preparePlan(_ request: ApplyRequest) -> Prepared {
         func failed(_ diagnostics: [Diagnostic], _ retained: [any Sendable] = []) -> Prepared {
-            Prepared(result: .failure(diagnostics.first { $0.severity == .error } ?? .error("apply failed", at: nil)),
+            Prepared(result: .failure(diagnostics.first { $0.severity == .error } ?? .error(.changeFailed, "apply failed", at: nil)),
                      diagnostics: diagnostics, retained: retained)
         }
         if isPlanFile(request.source) {
             let plan: Plan, state: State
+            var notes: [String] = []
             switch readPlanFile(request.source, sealed: true, key: planKey(environment: request.environment)) {
             case let .success(read): plan = read
             case let .failure(problem): return failed([problem])
             }
             switch request.backend.readOrDiagnose() {
-            case let .success(read): state = read ?? State(lineage: "", serial: 0)
+            case let .success(read?): state = read
+            case .success(nil):
+                state = State(lineage: "", serial: 0)
+                let (note, error) = noStateNotice(at: request.backend, required: request.requireState)
+                if let error { return failed([error]) }
+                notes = note.map { [$0] } ?? []
             case let .failure(problem): return failed([problem])
             }
             if let stale = Staleness.check(plan, state: state, now: request.options.now) {
-                return failed([.error(stale.description, at: nil)], [plan, state])
+                return failed([.error(.stalePlan, stale.description, at: nil)], [plan, state])
             }
             // The plan file is input: every guard, policy and name is checked again, against the state as it is now.
             var options = request.options
             options.digest = false
+            options.protectedChanges = request.allowProtected ? .allow : .refuse
             let problems = SavedPlan.check(plan, state: state, options: options)
             if problems.hasErrors { return failed(problems, [plan, state]) }
-            return Prepared(result: .success((plan, state, problems)), diagnostics: problems)
+            return Prepared(result: .success((plan, state, problems)), diagnostics: problems, notes: notes)
         }
         var options = request.options
         options.digest = false
+        options.protectedChanges = request.allowProtected ? .allow : .refuse
         let planned = Workflow.plan(manifests: request.source, store: request.backend, options: options, reading: request.reading)
-        guard let plan = planned.plan else { return failed(planned.diagnostics, [planned]) }
-        return Prepared(result: .success((plan, planned.state, planned.diagnostics)), diagnostics: planned.diagnostics)
+        var notes: [String] = []
+        if !planned.stateFound, planned.plan != nil || request.requireState {
+            let (note, error) = noStateNotice(at: request.backend, required: request.requireState)
+            if let error { return failed(planned.diagnostics + [error], [planned]) }
+            notes = note.map { [$0] } ?? []
+        }
+        guard let plan = planned.plan else {
+            var prepared = failed(planned.diagnostics, [planned])
+            prepared.notes = notes
+            return prepared
+        }
+        return Prepared(result: .success((plan, planned.state, planned.diagnostics)), diagnostics: planned.diagnostics, notes: notes)
     }
 }

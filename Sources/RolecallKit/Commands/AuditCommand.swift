@@ -11,23 +11,23 @@ extension Commands {
         do {
             verdict = try log.verify()
         } catch {
-            return .failure(error.description)
+            return .failure(.auditUnreadable, error.description)
         }
         switch verdict {
         case let .intact(records, unchainedPrefix, repaired, tornEnd):
             var warnings = repaired.map {
-                Diagnostic.warning("\(path):\($0): a line cut short by a failed write, marked by the line after it", at: nil)
+                Diagnostic.warning(.auditLineTorn, "\(path):\($0): a line cut short by a failed write, marked by the line after it", at: nil)
             }
             if tornEnd {
-                warnings.append(.warning("\(path): the last line is cut short (a failed write or a killed run); the next apply marks it", at: nil))
+                warnings.append(.warning(.auditLineTorn, "\(path): the last line is cut short (a failed write or a killed run); the next apply marks it", at: nil))
             }
             let before = unchainedPrefix > 0 ? " (the first \(unchainedPrefix) written before chaining)" : ""
             return CommandResult(output: "Audit log \(path): \(plural(records, "record"))\(before), chain intact.\n", diagnostics: warnings)
         case let .unchained(records):
-            return CommandResult(diagnostics: [.warning("\(path) is unchained (written before records were chained): its "
+            return CommandResult(diagnostics: [.warning(.auditUnchained, "\(path) is unchained (written before records were chained): its "
                                                         + "\(plural(records, "record")) cannot be verified", at: nil)])
         case let .broken(line, reason):
-            return .failure("\(path):\(line): chain broken: \(reason)")
+            return .failure(.auditChainBroken, "\(path):\(line): chain broken: \(reason)")
         }
     }
 }

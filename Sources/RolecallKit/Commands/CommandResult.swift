@@ -12,6 +12,8 @@ public struct CommandResult: Sendable {
     public var output: String
     /// Problems and warnings for standard error (the command line prints them, sorted, as text).
     public var diagnostics: [Diagnostic]
+    /// Plain lines for standard error, printed before the diagnostics (`No state at …`).
+    public var notes: [String] = []
     /// 0 success, 1 error, 2 a plan with changes under `--detailed-exitcode`.
     public var exitCode: Int32
     /// Large values (a plan, a state) kept alive until the process exits: freeing hundreds of thousands
@@ -26,8 +28,8 @@ public struct CommandResult: Sendable {
     }
 
     /// A failure with one error and nothing on standard output.
-    public static func failure(_ message: String, output: String = "") -> CommandResult {
-        CommandResult(output: output, diagnostics: [.error(message, at: nil)], exitCode: 1)
+    public static func failure(_ code: DiagnosticCode, _ message: String, output: String = "") -> CommandResult {
+        CommandResult(output: output, diagnostics: [.error(code, message, at: nil)], exitCode: 1)
     }
 }
 
@@ -47,13 +49,20 @@ extension LockOwner {
     }
 }
 
+/// `--require-state`: what a command says when the backend has no state yet. Without the flag, one line
+/// (`No state at …: planning from an empty state.`) and the plan goes on; with it, an error.
+func noStateNotice(at backend: any StateBackend, required: Bool) -> (note: String?, error: Diagnostic?) {
+    if required { return (nil, .error(.noState, "no state at \(backend.location) (--require-state)", at: nil)) }
+    return ("No state at \(backend.location): planning from an empty state.", nil)
+}
+
 extension StateBackend {
     /// The state, or nil when there is none yet; a state that cannot be read is a diagnostic.
     func readOrDiagnose() -> Result<State?, Diagnostic> {
         do {
             return .success(try read())
         } catch {
-            return .failure(.error(error.description, at: nil))
+            return .failure(error.diagnostic)
         }
     }
 
@@ -62,7 +71,7 @@ extension StateBackend {
         do {
             return .success(try lock(owner: .current(environment: environment), timeout: timeout))
         } catch {
-            return .failure(.error(error.description, at: nil))
+            return .failure(error.diagnostic)
         }
     }
 }

@@ -13,6 +13,8 @@ public struct PlanRequest: Sendable {
     public var out: String?
     /// Exit 2 when the plan has changes.
     public var detailedExitCode = false
+    /// A missing state is an error rather than an empty one (`--require-state`, for CI).
+    public var requireState = false
     /// Signs the saved plan (HMAC-SHA256) when set: `ROLECALL_PLAN_KEY`, from the environment only.
     public var planKey: String?
 
@@ -29,23 +31,37 @@ extension Commands {
     public static func plan(_ request: PlanRequest) -> CommandResult {
         var options = request.options
         options.digest = request.out != nil || request.format == .json
-        let planned = Workflow.plan(manifests: request.folder, store: request.backend, options: options, reading: request.reading)
+        var planned = Workflow.plan(manifests: request.folder, store: request.backend, options: options, reading: request.reading)
+        planned.recordPolicyResults(options: options)
+        var notes: [String] = []
+        if !planned.stateFound, planned.plan != nil || request.requireState {
+            let (note, error) = noStateNotice(at: request.backend, required: request.requireState)
+            notes += note.map { [$0] } ?? []
+            if let error {
+                planned.plan = nil
+                planned.diagnostics.append(error)
+            }
+        }
         let report = PlanReport(plan: planned.plan, diagnostics: planned.diagnostics)
         let renderer = PlanReportRenderer(format: request.format, color: request.color)
         // GitHub output carries the diagnostics as annotations; the others leave them to standard error.
         let diagnostics = request.format == .github ? [] : planned.diagnostics
         guard let plan = planned.plan else {
-            return CommandResult(output: renderer.render(report), diagnostics: diagnostics, exitCode: 1, retained: [planned])
+            var failed = CommandResult(output: renderer.render(report), diagnostics: diagnostics, exitCode: 1, retained: [planned])
+            failed.notes = notes
+            return failed
         }
         if let out = request.out {
             do {
                 try Data(PlanDocument(plan).sealed(key: request.planKey).json.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
             } catch {
-                return CommandResult(diagnostics: diagnostics + [.error("cannot write plan \(out): \(error.localizedDescription)", at: nil)],
+                return CommandResult(diagnostics: diagnostics + [.error(.planUnwritable, "cannot write plan \(out): \(error.localizedDescription)", at: nil)],
                                      exitCode: 1, retained: [planned])
             }
         }
         let code: Int32 = request.detailedExitCode && !plan.isEmpty ? 2 : 0
-        return CommandResult(output: renderer.render(report), diagnostics: diagnostics, exitCode: code, retained: [planned])
+        var result = CommandResult(output: renderer.render(report), diagnostics: diagnostics, exitCode: code, retained: [planned])
+        result.notes = notes
+        return result
     }
 }

@@ -28,11 +28,11 @@ extension Commands {
     /// its digest, an HMAC-SHA256 with `key` (`ROLECALL_PLAN_KEY`) when one is given.
     public static func readPlanFile(_ path: String, sealed: Bool = false, key: String? = nil) -> Result<Plan, Diagnostic> {
         guard let data = FileManager.default.contents(atPath: path) else {
-            return .failure(.error("cannot read plan file \(path)", at: nil))
+            return .failure(.error(.unreadablePlan, "cannot read plan file \(path)", at: nil))
         }
         switch sealed ? PlanDocument.readSealed(data, key: key) : PlanDocument.read(data) {
         case let .success(plan): return .success(plan)
-        case let .failure(problem): return .failure(.error("\(path): \(problem)", at: nil))
+        case let .failure(problem): return .failure(.error(.unreadablePlan, "\(path): \(problem)", at: nil))
         }
     }
 }

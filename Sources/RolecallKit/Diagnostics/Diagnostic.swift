@@ -38,24 +38,30 @@ public struct DiagnosticNote: Hashable, Sendable, Codable {
 /// One problem found in the input.
 public struct Diagnostic: Hashable, Sendable, Codable {
     public var severity: Severity
+    /// What kind of problem it is (`RC3101 unknown-role`): what tests and tools match on.
+    public var code: DiagnosticCode
     public var message: String
     /// Where the problem is; nil for problems that belong to no file (e.g. an empty folder).
     public var location: SourceLocation?
     public var notes: [DiagnosticNote]
 
-    public init(_ severity: Severity, _ message: String, at location: SourceLocation?, notes: [DiagnosticNote] = []) {
+    public init(_ severity: Severity, _ code: DiagnosticCode, _ message: String, at location: SourceLocation?,
+                notes: [DiagnosticNote] = []) {
         self.severity = severity
+        self.code = code
         self.message = message
         self.location = location
         self.notes = notes
     }
 
-    public static func error(_ message: String, at location: SourceLocation?, notes: [DiagnosticNote] = []) -> Diagnostic {
-        Diagnostic(.error, message, at: location, notes: notes)
+    public static func error(_ code: DiagnosticCode, _ message: String, at location: SourceLocation?,
+                             notes: [DiagnosticNote] = []) -> Diagnostic {
+        Diagnostic(.error, code, message, at: location, notes: notes)
     }
 
-    public static func warning(_ message: String, at location: SourceLocation?, notes: [DiagnosticNote] = []) -> Diagnostic {
-        Diagnostic(.warning, message, at: location, notes: notes)
+    public static func warning(_ code: DiagnosticCode, _ message: String, at location: SourceLocation?,
+                               notes: [DiagnosticNote] = []) -> Diagnostic {
+        Diagnostic(.warning, code, message, at: location, notes: notes)
     }
 }
 
@@ -102,16 +108,16 @@ final class DiagnosticSink {
     private(set) var omitted = OmittedDiagnostics()
 
     /// The message (and its did-you-mean) is not even built once the sink is full.
-    func error(_ message: @autoclosure () -> String, at location: SourceLocation?,
+    func error(_ code: DiagnosticCode, _ message: @autoclosure () -> String, at location: SourceLocation?,
                notes: @autoclosure () -> [DiagnosticNote] = []) {
         guard diagnostics.count < Self.limit else { return omit(OmittedDiagnostics(errors: 1)) }
-        append(.error(message(), at: location, notes: notes()))
+        append(.error(code, message(), at: location, notes: notes()))
     }
 
-    func warning(_ message: @autoclosure () -> String, at location: SourceLocation?,
+    func warning(_ code: DiagnosticCode, _ message: @autoclosure () -> String, at location: SourceLocation?,
                  notes: @autoclosure () -> [DiagnosticNote] = []) {
         guard diagnostics.count < Self.limit else { return omit(OmittedDiagnostics(warnings: 1)) }
-        append(.warning(message(), at: location, notes: notes()))
+        append(.warning(code, message(), at: location, notes: notes()))
     }
 
     func append(_ d: Diagnostic) {

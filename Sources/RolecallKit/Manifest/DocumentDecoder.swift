@@ -10,7 +10,7 @@ struct DocumentDecoder {
     static let topLevelKeys = ["org", "settings", "apps", "roles", "members", "teams", "grants"]
     /// The top-level keys whose values are lists of entities.
     static let listKeys: Set<String> = ["apps", "roles", "members", "teams", "grants"]
-    static let settingsKeys = ["catalog", "plan", "seats", "timezone", "max_removals", "invitation_ttl", "target"]
+    static let settingsKeys = ["catalog", "plan", "seats", "timezone", "max_removals", "invitation_ttl", "policy", "target"]
     static let appKeys = ["name", "visibility", "description"]
     static let roleKeys = ["name", "scope", "permissions", "description"]
     static let memberKeys = ["email", "name", "role", "sso", "expires", "ticket", "reason"]
@@ -33,7 +33,7 @@ struct DocumentDecoder {
         fields.finish(allowed: Self.topLevelKeys)
         guard let org = fields.string("org", required: true) else { return nil }
         if let problem = Scalars.slugProblem(org.value) {
-            sink.error("invalid org name '\(org.value)': \(problem)", at: org.location)
+            sink.error(.invalidName, "invalid org name '\(org.value)': \(problem)", at: org.location)
         }
         var result = DocumentDeclarations(org: org)
         if let node = fields.node("settings") { result.settings = settings(node) }
@@ -95,7 +95,7 @@ struct DocumentDecoder {
                 settings.catalog = id
             } else {
                 let names = CatalogID.allCases.map(\.rawValue)
-                sink.error("unknown catalog '\(catalog.value)'" + Suggest.hint(for: catalog.value, among: names),
+                sink.error(.unknownCatalog, "unknown catalog '\(catalog.value)'" + Suggest.hint(for: catalog.value, among: names),
                            at: catalog.location,
                            notes: [DiagnosticNote("catalogs are: " + names.joined(separator: ", "))])
             }
@@ -103,7 +103,7 @@ struct DocumentDecoder {
         settings.plan = f.string("plan")?.value
         if let seats = f.int("seats") {
             if seats.value < 1 {
-                sink.error("'seats' must be at least 1, found \(seats.value)", at: seats.location)
+                sink.error(.invalidSeats, "'seats' must be at least 1, found \(seats.value)", at: seats.location)
             } else {
                 settings.seats = seats.value
             }
@@ -112,16 +112,17 @@ struct DocumentDecoder {
             if let parsed = RemovalLimit(limit.value) {
                 settings.maxRemovals = parsed
             } else {
-                sink.error("'max_removals' must be a count like 5 or a share like 10%, found '\(limit.value)'", at: limit.location)
+                sink.error(.invalidMaxRemovals, "'max_removals' must be a count like 5 or a share like 10%, found '\(limit.value)'", at: limit.location)
             }
         }
         if let ttl = f.string("invitation_ttl") {
             if let seconds = parseDuration(ttl.value), seconds > 0 {
                 settings.invitationTTL = seconds
             } else {
-                sink.error("'invitation_ttl' must be a duration like 14d, 36h or 90m, found '\(ttl.value)'", at: ttl.location)
+                sink.error(.invalidInvitationTTL, "'invitation_ttl' must be a duration like 14d, 36h or 90m, found '\(ttl.value)'", at: ttl.location)
             }
         }
+        if let node = f.node("policy") { settings.policy = policy(node) }
         if let zone = f.string("timezone"), let name = TimeZoneNames.check(zone.value, at: zone.location, sink: sink) {
             settings.timezone = name
         }
@@ -138,7 +139,7 @@ struct DocumentDecoder {
             if let v = Visibility(rawValue: written.value) {
                 visibility = v
             } else {
-                sink.error("visibility must be 'public' or 'private', found '\(written.value)'", at: written.location)
+                sink.error(.invalidVisibility, "visibility must be 'public' or 'private', found '\(written.value)'", at: written.location)
             }
         }
         return App(name: name.value, visibility: visibility, description: f.string("description")?.value,
@@ -150,29 +151,29 @@ struct DocumentDecoder {
         f.finish(allowed: Self.roleKeys)
         let name = f.string("name", required: true)
         if let name, let problem = Scalars.roleNameProblem(name.value) {
-            sink.error("invalid role name '\(name.value)': \(problem)", at: name.location)
+            sink.error(.invalidName, "invalid role name '\(name.value)': \(problem)", at: name.location)
         }
         var scope: RoleScope?
         if let written = f.string("scope", required: true) {
             scope = RoleScope(rawValue: written.value)
             if scope == nil {
-                sink.error("scope must be 'org' or 'app', found '\(written.value)'", at: written.location)
+                sink.error(.invalidScope, "scope must be 'org' or 'app', found '\(written.value)'", at: written.location)
             }
         }
         var permissions: [String] = []
         if let items = f.list("permissions") {
             if items.isEmpty {
-                sink.error("role '\(name?.value ?? "")' has an empty permissions list", at: f.location)
+                sink.error(.emptyPermissions, "role '\(name?.value ?? "")' has an empty permissions list", at: f.location)
             }
             for item in items {
                 guard let p = Fields.string(item, named: "permission", in: document, sink: sink) else { continue }
                 if let problem = permissionProblem(p.value) {
-                    sink.error("invalid permission '\(p.value)': \(problem)", at: p.location)
+                    sink.error(.invalidPermission, "invalid permission '\(p.value)': \(problem)", at: p.location)
                 }
                 permissions.append(p.value)
             }
         } else if f.node("permissions") == nil {
-            sink.error("role is missing required key 'permissions'", at: f.location)
+            sink.error(.missingKey, "role is missing required key 'permissions'", at: f.location)
         }
         guard let name, let scope else { return nil }
         return CustomRole(name: name.value, scope: scope, permissions: Array(Set(permissions)).sorted(),
@@ -230,7 +231,7 @@ struct DocumentDecoder {
             let app = r.string("app")
             grants.append(Grant(subject: Located(.team(name.value), at: name.location), role: role, app: app,
                                 expires: expiry(r), justification: justification(r), attributes: [:],
-                                location: r.location))
+                                location: r.location, origin: .teamRoles))
         }
         guard let name else { return nil }
         return (Team(name: name.value, description: f.string("description")?.value, members: memberships,
@@ -249,9 +250,9 @@ struct DocumentDecoder {
         case let (nil, team?):
             subject = Located(.team(team.value), at: team.location)
         case (_?, _?):
-            sink.error("grant names both 'member' and 'team'; a grant is for exactly one of them", at: f.location)
+            sink.error(.grantSubjectConflict, "grant names both 'member' and 'team'; a grant is for exactly one of them", at: f.location)
         case (nil, nil):
-            sink.error("grant is missing 'member' or 'team'", at: f.location)
+            sink.error(.grantWithoutSubject, "grant is missing 'member' or 'team'", at: f.location)
         }
         let role = f.string("role", required: true)
         let app = f.string("app")
@@ -266,18 +267,18 @@ struct DocumentDecoder {
                     case let .sequence(items): values = items
                     case .scalar: values = [pair.value]
                     case .mapping:
-                        sink.error("attribute '\(key)' must be a list of strings, found a mapping",
+                        sink.error(.notAList, "attribute '\(key)' must be a list of strings, found a mapping",
                                    at: f.location(of: pair.value))
                         continue
                     }
                     let strings = values.compactMap { Fields.string($0, named: "attribute value", in: document, sink: sink)?.value }
                     if strings.isEmpty {
-                        sink.error("attribute '\(key)' has no values", at: f.location(of: pair.key))
+                        sink.error(.emptyAttribute, "attribute '\(key)' has no values", at: f.location(of: pair.key))
                     }
                     attributes[key] = Array(Set(strings)).sorted()
                 }
             } else {
-                sink.error("'attributes' must be a mapping of names to lists, found \(node.kindDescription)",
+                sink.error(.notAMapping, "'attributes' must be a mapping of names to lists, found \(node.kindDescription)",
                            at: f.location(of: node))
             }
         }
@@ -291,7 +292,7 @@ struct DocumentDecoder {
     private func slug(_ f: Fields, _ key: String, _ what: String) -> Located<String>? {
         guard let name = f.string(key, required: true) else { return nil }
         if let problem = Scalars.slugProblem(name.value) {
-            sink.error("invalid \(what) name '\(name.value)': \(problem)", at: name.location)
+            sink.error(.invalidName, "invalid \(what) name '\(name.value)': \(problem)", at: name.location)
         }
         return name
     }
@@ -304,7 +305,7 @@ struct DocumentDecoder {
     private func checkedEmail(_ email: Located<String>?) -> Located<String>? {
         guard let email else { return nil }
         if let problem = Scalars.emailProblem(email.value) {
-            sink.error("invalid e-mail address '\(email.value)': \(problem)", at: email.location)
+            sink.error(.invalidEmail, "invalid e-mail address '\(email.value)': \(problem)", at: email.location)
         }
         return email
     }
@@ -313,7 +314,7 @@ struct DocumentDecoder {
         guard let written = f.string("expires") else { return nil }
         switch WrittenExpiry.parse(written.value) {
         case let .bad(message):
-            sink.error("invalid expiry: \(message)", at: written.location)
+            sink.error(.invalidExpiry, "invalid expiry: \(message)", at: written.location)
             return nil
         case let .ok(.day(day)):
             // Ends at midnight UTC for now; merging moves it to midnight in the org's time zone.

@@ -10,7 +10,7 @@ struct Fields {
 
     init?(_ node: YAMLNode, what: String, in document: YAMLDocument, sink: DiagnosticSink) {
         guard case let .mapping(pairs) = node.content else {
-            sink.error("\(what) must be a mapping, found \(node.kindDescription)", at: document.location(node.mark))
+            sink.error(.notAMapping, "\(what) must be a mapping, found \(node.kindDescription)", at: document.location(node.mark))
             return nil
         }
         self.pairs = pairs
@@ -32,12 +32,12 @@ struct Fields {
             }
         }
         guard let found else {
-            if required { sink.error("\(what) is missing required key '\(key)'", at: location) }
+            if required { sink.error(.missingKey, "\(what) is missing required key '\(key)'", at: location) }
             return nil
         }
         let pair = pairs[found]
         if pair.value.isNull {
-            if required { sink.error("'\(key)' in \(what) has no value", at: location(of: pair.key)) }
+            if required { sink.error(.emptyValue, "'\(key)' in \(what) has no value", at: location(of: pair.key)) }
             return nil
         }
         return pair.value
@@ -50,7 +50,7 @@ struct Fields {
 
     static func string(_ value: YAMLNode, named key: String, in document: YAMLDocument, sink: DiagnosticSink) -> Located<String>? {
         guard case let .scalar(text, _) = value.content else {
-            sink.error("'\(key)' must be a string, found \(value.kindDescription)", at: document.location(value.mark))
+            sink.error(.notAString, "'\(key)' must be a string, found \(value.kindDescription)", at: document.location(value.mark))
             return nil
         }
         return Located(text, at: document.location(value.mark))
@@ -64,7 +64,7 @@ struct Fields {
             if text == "false" { return false }
         }
         let shown = value.scalarText.map { "'\($0)'" } ?? value.kindDescription
-        sink.error("'\(key)' must be true or false, found \(shown)", at: location(of: value))
+        sink.error(.notABoolean, "'\(key)' must be true or false, found \(shown)", at: location(of: value))
         return nil
     }
 
@@ -75,26 +75,26 @@ struct Fields {
             let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
             if !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
                 if digits.count > 1, digits.hasPrefix("0") {
-                    sink.error("'\(key)' must be a whole number without leading zeros, found '\(text)' "
+                    sink.error(.notANumber, "'\(key)' must be a whole number without leading zeros, found '\(text)' "
                                + "(YAML 1.1 would read it as octal)", at: location(of: value))
                     return nil
                 }
                 guard let number = Int(text) else {
-                    sink.error("'\(key)' is too large, found '\(text)'", at: location(of: value))
+                    sink.error(.numberTooLarge, "'\(key)' is too large, found '\(text)'", at: location(of: value))
                     return nil
                 }
                 return Located(number, at: location(of: value))
             }
         }
         let shown = value.scalarText.map { "'\($0)'" } ?? value.kindDescription
-        sink.error("'\(key)' must be a whole number, found \(shown)", at: location(of: value))
+        sink.error(.notANumber, "'\(key)' must be a whole number, found \(shown)", at: location(of: value))
         return nil
     }
 
     func list(_ key: String) -> [YAMLNode]? {
         guard let value = node(key) else { return nil }
         guard case let .sequence(items) = value.content else {
-            sink.error("'\(key)' must be a list, found \(value.kindDescription)", at: location(of: value))
+            sink.error(.notAList, "'\(key)' must be a list, found \(value.kindDescription)", at: location(of: value))
             return nil
         }
         return items
@@ -104,7 +104,7 @@ struct Fields {
     func finish(allowed: [String]) {
         for pair in pairs {
             guard let name = pair.key.scalarText, !allowed.contains(where: { sameName($0, name) }) else { continue }
-            sink.error("unknown key '\(clipped(name, to: 100))' in \(what)" + Suggest.hint(for: name, among: allowed),
+            sink.error(.unknownKey, "unknown key '\(clipped(name, to: 100))' in \(what)" + Suggest.hint(for: name, among: allowed),
                        at: location(of: pair.key))
         }
     }

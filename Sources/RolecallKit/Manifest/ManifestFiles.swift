@@ -15,14 +15,14 @@ public struct ManifestFiles: Sendable {
         var result = ManifestFiles(paths: [], diagnostics: [])
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) else {
-            result.diagnostics.append(.error("no such file or folder: \(folder)", at: nil))
+            result.diagnostics.append(.error(.noSuchPath, "no such file or folder: \(folder)", at: nil))
             return result
         }
         if !isDirectory.boolValue {
             if isManifestName(folder) {
                 result.paths = [folder]
             } else {
-                result.diagnostics.append(.error("\(folder) is not a folder or a .yaml/.yml file", at: nil))
+                result.diagnostics.append(.error(.notAManifestPath, "\(folder) is not a folder or a .yaml/.yml file", at: nil))
             }
             return result
         }
@@ -31,7 +31,7 @@ public struct ManifestFiles: Sendable {
         result = walk.result
         result.paths.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         if result.paths.isEmpty && result.diagnostics.isEmpty {
-            result.diagnostics.append(.error("no manifest files (*.yaml, *.yml) found in \(folder)", at: nil))
+            result.diagnostics.append(.error(.noManifestFiles, "no manifest files (*.yaml, *.yml) found in \(folder)", at: nil))
         }
         return result
     }
@@ -69,11 +69,11 @@ public struct ManifestFiles: Sendable {
         mutating func walk(_ path: String, display: String, relative: String) {
             let real = realPath(path) ?? path
             guard visited.insert(real).inserted else {
-                error("folder \(display) is reached twice through symbolic links (a loop?); skipped")
+                error(.symlinkLoop, "folder \(display) is reached twice through symbolic links (a loop?); skipped")
                 return
             }
             guard let dir = opendir(path) else {
-                error("cannot read folder \(display): \(String(cString: strerror(errno)).lowercased())")
+                error(.unreadableFolder, "cannot read folder \(display): \(String(cString: strerror(errno)).lowercased())")
                 return
             }
             var names: [[UInt8]] = []
@@ -94,7 +94,7 @@ public struct ManifestFiles: Sendable {
         private mutating func visit(_ bytes: [UInt8], in path: String, display: String, relative: String) {
             guard let name = String(validating: bytes, as: UTF8.self) else {
                 if isManifestName(bytes) {
-                    error("cannot read \(join(display, escaped(bytes))): its name is not valid UTF-8; rename it")
+                    error(.nonUTF8FileName, "cannot read \(join(display, escaped(bytes))): its name is not valid UTF-8; rename it")
                 }
                 return
             }
@@ -107,13 +107,13 @@ public struct ManifestFiles: Sendable {
             var info = link
             if link.st_mode & S_IFMT == S_IFLNK {
                 guard stat(child, &info) == 0, let target = realPath(child) else {
-                    if isManifestName(name) { error("cannot read \(childDisplay): it is a broken symbolic link") }
+                    if isManifestName(name) { error(.brokenSymlink, "cannot read \(childDisplay): it is a broken symbolic link") }
                     return
                 }
                 let isFolder = info.st_mode & S_IFMT == S_IFDIR
                 guard isFolder || isManifestName(name) else { return }
                 if !followSymlinks, target != root, !target.hasPrefix(root.hasSuffix("/") ? root : root + "/") {
-                    error("\(childDisplay) is a symbolic link that leads outside the manifest folder; not followed "
+                    error(.symlinkOutside, "\(childDisplay) is a symbolic link that leads outside the manifest folder; not followed "
                           + "(--follow-symlinks allows it)")
                     return
                 }
@@ -125,8 +125,8 @@ public struct ManifestFiles: Sendable {
             }
         }
 
-        private mutating func error(_ message: String) {
-            result.diagnostics.append(.error(message, at: nil))
+        private mutating func error(_ code: DiagnosticCode, _ message: String) {
+            result.diagnostics.append(.error(code, message, at: nil))
         }
 
         private func join(_ folder: String, _ name: String) -> String {

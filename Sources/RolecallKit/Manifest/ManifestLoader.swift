@@ -120,7 +120,7 @@ public struct ManifestLoader: Sendable {
     private func readBytes(_ path: String) -> Result<[UInt8], YAMLError> {
         readFile(path, maxSize: reading.maxFileSize).mapError { failure in
             // `Permission denied` reads as `permission denied` inside the sentence; "FIFO" stays as it is.
-            YAMLError(message: "cannot read file: \(failure.reason.prefix(1).lowercased() + failure.reason.dropFirst())",
+            YAMLError(code: .unreadableFile, message: "cannot read file: \(failure.reason.prefix(1).lowercased() + failure.reason.dropFirst())",
                       location: SourceLocation(file: path, line: 1, column: 1), notes: [])
         }
     }

@@ -54,7 +54,7 @@ extension DocumentDecoder {
         target.location = f.location
         guard let type = f.string("type", required: true) else { return nil }
         guard let kind = TargetSettings.Kind(rawValue: type.value) else {
-            sink.error("unknown target type '\(type.value)'" + Suggest.hint(for: type.value, among: ["scim"]), at: type.location,
+            sink.error(.invalidTarget, "unknown target type '\(type.value)'" + Suggest.hint(for: type.value, among: ["scim"]), at: type.location,
                        notes: [DiagnosticNote("target types are: scim (absent: record-only)")])
             return nil
         }
@@ -62,14 +62,14 @@ extension DocumentDecoder {
         let url = f.string("url"), urlEnv = f.string("url_env")
         switch (url, urlEnv) {
         case (nil, nil):
-            sink.error("target needs 'url' or 'url_env'", at: f.location)
+            sink.error(.missingKey, "target needs 'url' or 'url_env'", at: f.location)
         case let (url?, _?):
-            sink.error("target takes one of 'url' and 'url_env', not both", at: url.location)
+            sink.error(.invalidTarget, "target takes one of 'url' and 'url_env', not both", at: url.location)
         case let (url?, nil):
             if let parsed = URL(string: url.value), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil {
                 target.url = url.value.hasSuffix("/") ? String(url.value.dropLast()) : url.value
             } else {
-                sink.error("'url' must be an http or https URL, found '\(clipped(url.value, to: 100))'", at: url.location)
+                sink.error(.invalidTarget, "'url' must be an http or https URL, found '\(clipped(url.value, to: 100))'", at: url.location)
             }
         case let (nil, name?):
             target.urlEnv = environmentName(name)
@@ -83,7 +83,7 @@ extension DocumentDecoder {
             if (1...64).contains(parallelism.value) {
                 target.parallelism = parallelism.value
             } else {
-                sink.error("'parallelism' must be from 1 to 64, found \(parallelism.value)", at: parallelism.location)
+                sink.error(.invalidTarget, "'parallelism' must be from 1 to 64, found \(parallelism.value)", at: parallelism.location)
             }
         }
         return target
@@ -94,8 +94,9 @@ extension DocumentDecoder {
         let valid = !name.value.isEmpty && name.value.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || $0 == 0x5F }
             && !(name.value.utf8.first.map { $0 >= 0x30 && $0 <= 0x39 } ?? true)
         guard valid else {
-            sink.error("'\(clipped(name.value, to: 100))' is not an environment variable name (letters, digits and _); "
-                       + "the value itself never goes in a manifest", at: name.location)
+            // The value is not echoed: a token pasted here by mistake must not reach an error message.
+            sink.error(.invalidTarget, "this must name an environment variable (letters, digits and _, not starting with a digit); "
+                       + "a secret itself never goes in a manifest", at: name.location)
             return nil
         }
         return name.value
@@ -105,7 +106,7 @@ extension DocumentDecoder {
         guard let written = f.string(key) else { return value }
         if let parsed = T(rawValue: written.value) { return parsed }
         let names = T.allCases.map(\.rawValue)
-        sink.error("'\(key)' must be one of \(names.joined(separator: ", ")), found '\(clipped(written.value, to: 100))'"
+        sink.error(.invalidTarget, "'\(key)' must be one of \(names.joined(separator: ", ")), found '\(clipped(written.value, to: 100))'"
                    + Suggest.hint(for: written.value, among: names), at: written.location)
         return value
     }

@@ -78,14 +78,14 @@ struct TimeZoneNames: Sendable {
         case .zone:
             return name
         case let .link(canonical):
-            sink.warning("time zone '\(name)' is an old name (a link) of '\(canonical)'; write '\(canonical)'", at: location)
+            sink.warning(.timeZoneLink, "time zone '\(name)' is an old name (a link) of '\(canonical)'; write '\(canonical)'", at: location)
             return name
         case .malformed:
-            sink.error("'\(name)' is not a time zone name: names are Area/Location like Europe/Berlin, never paths", at: location,
+            sink.error(.timeZonePath, "'\(name)' is not a time zone name: names are Area/Location like Europe/Berlin, never paths", at: location,
                        notes: [examples])
             return nil
         case let .unknown(suggestion):
-            sink.error("unknown time zone '\(name)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? ""), at: location,
+            sink.error(.unknownTimeZone, "unknown time zone '\(name)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? ""), at: location,
                        notes: [examples])
             return nil
         }

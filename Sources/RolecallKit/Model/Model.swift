@@ -64,6 +64,8 @@ public struct Settings: Sendable, Hashable {
     public var invitationTTL: TimeInterval = Settings.defaultInvitationTTL
     /// Where changes are carried out (`settings.target`); nil: record-only.
     public var target: TargetSettings?
+    /// Policy guardrails (`settings.policy`); nil when the org sets none.
+    public var policy: Policy?
 
     /// `invitation_ttl` when the settings do not name one: 14 days.
     public static let defaultInvitationTTL: TimeInterval = 14 * 86_400
@@ -187,9 +189,17 @@ public struct Grant: Sendable, Hashable {
     /// Role attributes (LaunchDarkly style), values sorted.
     public var attributes: [String: [String]]
     public var location: SourceLocation
+    /// Where it was declared: under `grants:` or under a team's `roles:`.
+    public var origin: GrantOrigin = .grants
 
     /// Identity of the binding: one subject holds one role on one scope once.
     public var key: GrantKey { GrantKey(subject: subject.value, role: role.value, app: app?.value) }
+}
+
+/// Where a grant was declared (policies treat the two kinds apart: `require_ticket: [team_roles]`).
+public enum GrantOrigin: String, Sendable, Hashable {
+    case grants
+    case teamRoles = "team_roles"
 }
 
 public struct GrantKey: Sendable, Hashable, Comparable, CustomStringConvertible {

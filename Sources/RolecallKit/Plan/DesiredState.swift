@@ -241,6 +241,9 @@ public struct DesiredState: Sendable {
                 $0.add("invitation_ttl", ttl != Settings.defaultInvitationTTL ? .int(Int(ttl)) : nil)
                 $0.add("max_removals", org.settings.maxRemovals.map { .string($0.description) })
                 $0.add("plan", org.settings.plan.map(Value.string))
+                // Kept in the state, so that an org gone from the manifests still protects its roles.
+                let protected = (org.settings.policy?.protectedRoles ?? []).map(\.value).sorted()
+                $0.add("protected_roles", protected.isEmpty ? nil : .strings(protected))
                 $0.add("seats", org.settings.seats.map(Value.int))
                 $0.add("timezone", .string(org.settings.timezone))
             }

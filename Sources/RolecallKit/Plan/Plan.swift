@@ -84,6 +84,8 @@ public struct Plan: Sendable {
     public var onlyExpired: Bool
     /// What the plan changes in people's effective access (reviewers think in people, not bindings).
     public var accessChanges: [AccessChange] = []
+    /// Every policy rule's verdict, org by org (`settings.policy`; see `Policies.results`).
+    public var policies: [PolicyResult] = []
 
     public var isEmpty: Bool { changes.isEmpty }
 

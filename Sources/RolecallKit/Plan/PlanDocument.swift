@@ -23,6 +23,8 @@ public struct PlanDocument: Codable, Sendable {
     /// The seal of a saved plan (`plan --out`): `sha256:HEX`, or `hmac-sha256:HEX` with `ROLECALL_PLAN_KEY`,
     /// over everything else in the document (see `seal`). Absent from printed plans.
     public var digest: String?
+    /// Each policy rule's verdict per org (absent when no org sets a policy).
+    public var policies: [PolicyResult]?
 
     public struct Location: Codable, Sendable, Hashable {
         public var file: String
@@ -89,6 +91,7 @@ public struct PlanDocument: Codable, Sendable {
                                   expired_via: via, location: c.location.map(Location.init))
         }
         access_changes = plan.accessChanges
+        policies = plan.policies.isEmpty ? nil : plan.policies
         notices = plan.notices.map {
             NoticeDocument(kind: $0.kind, org: $0.id.org, resource_kind: $0.id.kind, key: $0.id.key, message: $0.message,
                            location: $0.location.map(Location.init))
@@ -123,6 +126,7 @@ public struct PlanDocument: Codable, Sendable {
                         nextExpiry: next_expiry.flatMap(Timestamp.parse), lineage: lineage, serial: serial,
                         manifestDigest: manifest_digest, onlyExpired: only_expired)
         plan.accessChanges = access_changes ?? []
+        plan.policies = policies ?? []
         return .success(plan)
     }
 

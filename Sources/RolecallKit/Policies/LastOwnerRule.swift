@@ -18,7 +18,7 @@ public struct LastOwnerRule: PlanPolicy {
         }
         guard remaining.isEmpty else { return [] }
         let had = context.activeHolders.sorted().joined(separator: ", ")
-        return [.error("plan removes the last \(role) of org '\(context.org)' (\(had)); an org must keep one",
+        return [.error(.lastOwner, "plan removes the last \(role) of org '\(context.org)' (\(had)); an org must keep one",
                        at: nil, notes: [DiagnosticNote("declare another member with role '\(role)' first")])]
     }
 }

@@ -9,7 +9,7 @@ public struct OrgRemovalRule: PlanPolicy {
         guard context.orgIsRemoved else { return [] }
         let gone = RemovalLimitRule.removedMembers(context)
         if let allowed = context.options.allowRemovals, allowed >= gone { return [] }
-        return [.error("plan removes org '\(context.org)' and its \(plural(gone, "member")): no manifest declares it any more",
+        return [.error(.orgRemoval, "plan removes org '\(context.org)' and its \(plural(gone, "member")): no manifest declares it any more",
                        at: nil, notes: [DiagnosticNote("if this is intended, re-run with --allow-removals \(gone)")])]
     }
 }

@@ -9,7 +9,7 @@ public protocol PlanPolicy: Sendable {
 /// Runs the policies over a plan. Pure: no I/O, no clock.
 public enum Policies {
     /// The rules `check` runs by default, in the order their diagnostics are listed for each org.
-    public static let rules: [any PlanPolicy] = [RemovalLimitRule(), OrgRemovalRule(), LastOwnerRule()]
+    public static let rules: [any PlanPolicy] = [RemovalLimitRule(), OrgRemovalRule(), LastOwnerRule(), ProtectedRolesRule()]
 
     /// Every rule's diagnostics, org by org (orgs in byte order). Only orgs the plan touches are
     /// looked at: a plan that changes nothing in an org cannot break a rule there (and a no-op plan

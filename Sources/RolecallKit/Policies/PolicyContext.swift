@@ -20,6 +20,13 @@ public struct PolicyContext: Sendable {
     /// Members holding `topRole` who accepted their invitation, as the state records them.
     public var activeHolders: Set<String> = []
 
+    /// Roles `settings.policy.protected_roles` names, in the manifests or in the state (so that a plan
+    /// dropping the protection is itself held to it).
+    public var protectedRoles: Set<String> = []
+    /// Teams that hold a protected role, in the manifests or in the state, with one such role (the
+    /// first by name): joining or leaving one grants or removes that role.
+    public var protectedTeams: [String: String] = [:]
+
     /// Whether the manifests no longer declare the org at all (the plan removes it).
     public var orgIsRemoved: Bool { desiredSettings == nil && recordedSettings != nil }
 
@@ -42,15 +49,27 @@ public struct PolicyContext: Sendable {
                                         desiredSettings: desired.entry(settings)?.attributes,
                                         recordedSettings: state.resources[settings])
             context.topRole = Self.topRole(context.desiredSettings) ?? Self.topRole(context.recordedSettings)
+            for settings in [context.desiredSettings, context.recordedSettings] {
+                if case let .strings(roles)? = settings?["protected_roles"] { context.protectedRoles.formUnion(roles) }
+            }
             byOrg[org] = context
             start = end
         }
-        // One pass over the state's members counts the members of the orgs the plan touches.
-        for (id, attributes) in state.resources where id.kind == .member && byOrg[id.org] != nil {
+        // One pass over the state's members counts the members of the orgs the plan touches (and, where
+        // roles are protected, finds the teams holding them).
+        let anyProtected = byOrg.values.contains { !$0.protectedRoles.isEmpty }
+        for (id, attributes) in state.resources where id.kind == .member || (anyProtected && id.kind == .grant) {
+            if id.kind == .grant {
+                byOrg[id.org]?.noteProtectedTeam(attributes)
+                continue
+            }
             byOrg[id.org]?.members += 1
             if let top = byOrg[id.org]?.topRole, attributes["role"] == .string(top), !isPending(attributes) {
                 byOrg[id.org]?.activeHolders.insert(id.key)
             }
+        }
+        if anyProtected {
+            for entry in desired.entries where entry.id.kind == .grant { byOrg[entry.id.org]?.noteProtectedTeam(entry.attributes) }
         }
         return byOrg.keys.sorted(by: byteOrder).compactMap { byOrg[$0] }
     }
@@ -62,6 +81,14 @@ public struct PolicyContext: Sendable {
             guard seen.insert(changes[i].id.org).inserted else { return false }
         }
         return true
+    }
+
+    /// Records the team of a team grant of a protected role.
+    private mutating func noteProtectedTeam(_ grant: Attributes) {
+        guard !protectedRoles.isEmpty, case let .string(role)? = grant["role"], protectedRoles.contains(role),
+              case let .string(team)? = grant["team"] else { return }
+        if let known = protectedTeams[team], known <= role { return }
+        protectedTeams[team] = role
     }
 
     /// The owner-like role of the catalog a settings resource names (none for custom catalogs).

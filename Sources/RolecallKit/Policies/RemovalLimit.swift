@@ -51,7 +51,7 @@ public struct RemovalLimitRule: PlanPolicy {
         guard gone > allowed, gone > (context.options.allowRemovals ?? -1) else { return [] }
         let count = context.members
         let share = count > 0 ? " (\(gone * 100 / count)% of \(count))" : ""
-        return [.error("plan removes \(plural(gone, "member")) from org '\(context.org)'\(share), more than max_removals \(limit)\(source) allows",
+        return [.error(.removalLimit, "plan removes \(plural(gone, "member")) from org '\(context.org)'\(share), more than max_removals \(limit)\(source) allows",
                        at: nil, notes: [DiagnosticNote("if this is intended, re-run with --allow-removals \(gone)")])]
     }
 

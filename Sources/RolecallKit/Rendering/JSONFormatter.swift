@@ -61,9 +61,11 @@ extension SourceLocation {
 }
 
 extension Diagnostic {
-    /// `{"severity", "message", "file", "line", "column", "notes": [{"message", "file", "line", "column"}]}`.
+    /// `{"severity", "code", "name", "message", "file", "line", "column", "notes": [{"message", "file", "line",
+    /// "column"}]}`; `code` is `RC3101`, `name` is `unknown-role`.
     public var json: JSONValue {
-        var members: [String: JSONValue] = ["severity": .string(severity.rawValue), "message": .string(message)]
+        var members: [String: JSONValue] = ["severity": .string(severity.rawValue), "code": .string(code.id),
+                                            "name": .string(code.name), "message": .string(message)]
         members.merge(location?.jsonMembers ?? [:]) { a, _ in a }
         members["notes"] = .array(notes.map { note in
             var n: [String: JSONValue] = ["message": .string(note.message)]

@@ -54,11 +54,12 @@ public struct TextFormatter: PlanFormatter, DiagnosticsFormatter, AccessFormatte
         return out + report.summary + "\n"
     }
 
-    /// One line per diagnostic and per note: `file:line:col: error: message`.
+    /// One line per diagnostic and per note: `file:line:col: error[RC3101 unknown-role]: message`; a note is
+    /// `file:line:col: note: message`.
     public func diagnostics(_ diagnostics: [Diagnostic]) -> String {
         var out = ""
         for d in diagnostics {
-            out += line(d.location, label(d.severity), d.message)
+            out += line(d.location, label(d.severity, d.code), d.message)
             for note in d.notes {
                 out += line(note.location, paint("note:", "36"), note.message)
             }
@@ -71,10 +72,10 @@ public struct TextFormatter: PlanFormatter, DiagnosticsFormatter, AccessFormatte
         return "\(label) \(Escape.text(message))\n"
     }
 
-    private func label(_ severity: Severity) -> String {
+    private func label(_ severity: Severity, _ code: DiagnosticCode) -> String {
         switch severity {
-        case .error: return paint("error:", "1;31")
-        case .warning: return paint("warning:", "1;33")
+        case .error: return paint("error[\(code.label)]:", "1;31")
+        case .warning: return paint("warning[\(code.label)]:", "1;33")
         }
     }
 

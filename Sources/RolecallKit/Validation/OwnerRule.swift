@@ -60,12 +60,12 @@ struct OwnerRule {
         let catalog = org.settings.catalog.rawValue
         guard let first = holders.first else {
             guard !replaced.isEmpty else {
-                sink.error("org '\(org.name)' has no \(role); catalog '\(catalog)' needs exactly one", at: org.settings.location ?? org.location)
+                sink.error(.missingOwner, "org '\(org.name)' has no \(role); catalog '\(catalog)' needs exactly one", at: org.settings.location ?? org.location)
                 return
             }
             for (member, grant) in replaced.sorted(by: { $0.by.location < $1.by.location }) {
                 let scope = grant.app.map { " on app '\($0.value)'" } ?? ""
-                sink.error("org '\(org.name)' has no \(role): role '\(grant.role.value)' assigned directly to '\(member.email)'\(scope) "
+                sink.error(.ownerReplaced, "org '\(org.name)' has no \(role): role '\(grant.role.value)' assigned directly to '\(member.email)'\(scope) "
                            + "replaces their base role \(role); catalog '\(catalog)' needs exactly one",
                            at: grant.role.location,
                            notes: [DiagnosticNote("base role \(role) declared here", at: member.role.location)])
@@ -73,7 +73,7 @@ struct OwnerRule {
             return
         }
         for extra in holders.dropFirst() {
-            sink.error("org '\(org.name)' has more than one \(role) ('\(extra.email)'\(extra.via)); catalog '\(catalog)' allows exactly one",
+            sink.error(.multipleOwners, "org '\(org.name)' has more than one \(role) ('\(extra.email)'\(extra.via)); catalog '\(catalog)' allows exactly one",
                        at: extra.location,
                        notes: [DiagnosticNote("first \(role) declared here", at: first.location)])
         }

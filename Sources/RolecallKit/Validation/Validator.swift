@@ -38,7 +38,7 @@ struct Validator {
         for d in documents {
             guard let s = d.settings else { continue }
             if let first = settings {
-                sink.error("settings for org '\(name)' are declared twice", at: s.location,
+                sink.error(.duplicateSettings, "settings for org '\(name)' are declared twice", at: s.location,
                            notes: [DiagnosticNote("first declared here", at: first.location)])
             } else {
                 settings = s
@@ -164,7 +164,7 @@ struct Validator {
             for i in all.indices {
                 let k = key(all[i])
                 if let first = seen[k] {
-                    sink.error(message(k), at: location(all[i]), notes: [DiagnosticNote("first declared here", at: location(all[first]))])
+                    sink.error(.duplicateDeclaration, message(k), at: location(all[i]), notes: [DiagnosticNote("first declared here", at: location(all[first]))])
                     repeated.append(i)
                 } else {
                     seen[k] = i
@@ -203,13 +203,13 @@ struct Validator {
             var first: Located<String>?
             for m in team.members {
                 if let run = first, compareBytes(run.value, m.email.value) == 0 {
-                    sink.error("'\(m.email.value)' is listed twice in team '\(team.name)'", at: m.email.location,
+                    sink.error(.duplicateTeamMember, "'\(m.email.value)' is listed twice in team '\(team.name)'", at: m.email.location,
                                notes: [DiagnosticNote("first listed here", at: run.location)])
                 } else {
                     first = m.email
                 }
                 if !memberEmails.contains(m.email.value) {
-                    sink.error("team '\(team.name)' lists '\(m.email.value)', who is not a member of org '\(org.name)'"
+                    sink.error(.unknownMember, "team '\(team.name)' lists '\(m.email.value)', who is not a member of org '\(org.name)'"
                                + memberSuggestions.hint(for: m.email.value),
                                at: m.email.location,
                                notes: [DiagnosticNote("declare them under 'members:' with an org role first")])
@@ -220,28 +220,31 @@ struct Validator {
         for grant in org.grants {
             switch grant.subject.value {
             case let .member(email) where !memberEmails.contains(email):
-                sink.error("grant names '\(email)', who is not a member of org '\(org.name)'"
+                sink.error(.unknownMember, "grant names '\(email)', who is not a member of org '\(org.name)'"
                            + memberSuggestions.hint(for: email), at: grant.subject.location)
             case let .team(name) where !teamNames.contains(name):
-                sink.error("grant names team '\(name)', which is not declared in org '\(org.name)'"
+                sink.error(.unknownTeam, "grant names team '\(name)', which is not declared in org '\(org.name)'"
                            + Suggest.hint(for: name, among: Array(teamNames).sorted()), at: grant.subject.location)
             default: break
             }
             if let app = grant.app, !appNames.contains(app.value) {
-                sink.error("unknown app '\(app.value)' in org '\(org.name)'" + Suggest.hint(for: app.value, among: Array(appNames).sorted()),
+                sink.error(.unknownApp, "unknown app '\(app.value)' in org '\(org.name)'" + Suggest.hint(for: app.value, among: Array(appNames).sorted()),
                            at: app.location)
             }
             let scope: RoleScope = grant.app == nil ? .org : .app
             let known = roles.check(grant.role, scope: scope,
                                     use: grant.app == nil ? "an org-wide grant" : "a grant on app '\(grant.app?.value ?? "")'", sink: sink)
             if known, !grant.attributes.isEmpty, !roles.isCustom(grant.role.value, scope: scope) {
-                sink.error("role '\(grant.role.value)' is built in and takes no attributes; attributes are for custom roles",
+                sink.error(.builtinRoleAttributes, "role '\(grant.role.value)' is built in and takes no attributes; attributes are for custom roles",
                            at: grant.role.location)
             }
             expiryWarning(grant.expires, "grant of \(grant.key)", org)
         }
         checkSeats(org, catalog)
         checkSingleHolder(org)
+        // Policy guardrails (Validation/Policies/), when the org's settings set a policy.
+        sink.append(contentsOf: ManifestPolicies.unknownProtectedRoles(org))
+        for outcome in ManifestPolicies.check(org, now: now) { sink.append(contentsOf: outcome.diagnostics) }
     }
 
     /// LaunchDarkly: "exactly one owner", counted on effective access (OwnerRule.swift).
@@ -250,11 +253,11 @@ struct Validator {
     private func checkSettings(_ org: Organization, _ catalog: RoleCatalog) {
         guard let plan = org.settings.plan else { return }
         if catalog.seatPlans.isEmpty {
-            sink.error("catalog '\(catalog.id.rawValue)' has no seat plans; use 'seats: N' for a seat limit",
+            sink.error(.noSeatPlans, "catalog '\(catalog.id.rawValue)' has no seat plans; use 'seats: N' for a seat limit",
                        at: org.settings.location)
         } else if catalog.seatPlan(named: plan) == nil {
             let names = catalog.seatPlans.map(\.name)
-            sink.error("unknown plan '\(plan)' for catalog '\(catalog.id.rawValue)'" + Suggest.hint(for: plan, among: names),
+            sink.error(.unknownSeatPlan, "unknown plan '\(plan)' for catalog '\(catalog.id.rawValue)'" + Suggest.hint(for: plan, among: names),
                        at: org.settings.location,
                        notes: [DiagnosticNote("plans are: " + names.joined(separator: ", "))])
         }
@@ -264,12 +267,12 @@ struct Validator {
         let vocabulary = catalog.permissionVocabulary
         for role in org.roles {
             if catalog.role(named: role.name, in: role.scope) != nil {
-                sink.error("role '\(role.name)' is already a built-in \(role.scope.rawValue) role of catalog '\(catalog.id.rawValue)'",
+                sink.error(.builtinRoleRedeclared, "role '\(role.name)' is already a built-in \(role.scope.rawValue) role of catalog '\(catalog.id.rawValue)'",
                            at: role.location)
             }
             guard !vocabulary.isEmpty else { continue }
             for permission in role.permissions where !Self.permission(permission, isIn: vocabulary) {
-                sink.warning("permission '\(permission)' of role '\(role.name)' is not one the \(catalog.displayName) catalog knows"
+                sink.warning(.unknownPermission, "permission '\(permission)' of role '\(role.name)' is not one the \(catalog.displayName) catalog knows"
                              + Suggest.hint(for: permission, among: vocabulary.sorted()), at: role.location)
             }
         }
@@ -300,7 +303,7 @@ struct Validator {
         guard org.members.count > limit, org.members.count(where: isActive) > limit else { return }
         let active = org.members.filter(isActive).sorted { $0.location < $1.location }
         let first = active[limit]
-        sink.error("org '\(org.name)' has \(active.count) members but \(source) allows \(limit) seats; '\(first.email)' is member \(limit + 1)",
+        sink.error(.seatsExceeded, "org '\(org.name)' has \(active.count) members but \(source) allows \(limit) seats; '\(first.email)' is member \(limit + 1)",
                    at: first.location,
                    notes: [DiagnosticNote("seat limit set here", at: org.settings.location)])
     }
@@ -308,7 +311,7 @@ struct Validator {
     private func expiryWarning(_ expiry: Expiry?, _ what: @autoclosure () -> String, _ org: Organization) {
         guard let expiry, expiry.hasPassed(at: now) else { return }
         let zone = expiry.lastDay == nil ? "" : " (\(org.settings.timezone))"
-        sink.warning("\(what()) expired on \(expiry.written)\(zone); the plan will revoke it", at: expiry.location)
+        sink.warning(.expired, "\(what()) expired on \(expiry.written)\(zone); the plan will revoke it", at: expiry.location)
     }
 }
 
@@ -345,12 +348,12 @@ struct RoleIndex {
         let other: RoleScope = scope == .org ? .app : .org
         if exists(role.value, in: other) {
             let fix = scope == .org ? "grant it on an app with 'app:'" : "omit 'app:' to grant it org-wide"
-            sink.error("role '\(role.value)' is an \(other.rawValue) role and cannot be \(use()); \(fix)", at: role.location)
+            sink.error(.roleScopeMismatch, "role '\(role.value)' is an \(other.rawValue) role and cannot be \(use()); \(fix)", at: role.location)
             return false
         }
         let names = names(in: scope)
         let list = names.isEmpty ? "none" : names.joined(separator: ", ")
-        sink.error("unknown role '\(role.value)' in org '\(orgName)'" + Suggest.hint(for: role.value, among: names),
+        sink.error(.unknownRole, "unknown role '\(role.value)' in org '\(orgName)'" + Suggest.hint(for: role.value, among: names),
                    at: role.location,
                    notes: [DiagnosticNote("\(scope.rawValue) roles of catalog '\(catalog.id.rawValue)' and custom roles: \(list)")])
         return false

@@ -79,9 +79,10 @@ public struct YAMLDocument: Sendable {
 
 /// A file that could not be read as YAML. Reading stops at the first such problem in a file.
 public struct YAMLError: Error, Sendable, Hashable {
+    public var code: DiagnosticCode
     public var message: String
     public var location: SourceLocation
     public var notes: [DiagnosticNote]
 
-    public var diagnostic: Diagnostic { .error(message, at: location, notes: notes) }
+    public var diagnostic: Diagnostic { .error(code, message, at: location, notes: notes) }
 }

@@ -25,13 +25,13 @@ public struct YAMLReader: Sendable {
                                               items: inout Items) -> Result<[YAMLDocument], YAMLError> {
         let start = SourceLocation(file: file, line: 1, column: 1)
         if input.starts(with: [0xFF, 0xFE]) || input.starts(with: [0xFE, 0xFF]) || input.starts(with: [0, 0, 0xFE, 0xFF]) {
-            return .failure(YAMLError(message: "file is encoded as UTF-16 or UTF-32; save it as UTF-8", location: start, notes: []))
+            return .failure(YAMLError(code: .notUTF8, message: "file is encoded as UTF-16 or UTF-32; save it as UTF-8", location: start, notes: []))
         }
         // A UTF-8 byte order mark is allowed and dropped, so that line 1's columns match what editors show.
         let bytes = input.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(input.dropFirst(3)) : input
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
-            return .failure(YAMLError(message: "out of memory while starting the YAML parser",
+            return .failure(YAMLError(code: .outOfMemory, message: "out of memory while starting the YAML parser",
                                       location: SourceLocation(file: file, line: 1, column: 1), notes: []))
         }
         defer { yaml_parser_delete(&parser) }
@@ -105,8 +105,8 @@ private struct TreeBuilder<Items: YAMLItemConsumer> {
         SourceLocation(file: file, line: Int(mark.line), column: Int(mark.column))
     }
 
-    private func failure(_ message: String, _ mark: YAMLMark, notes: [DiagnosticNote] = []) -> YAMLError {
-        YAMLError(message: message, location: location(mark), notes: notes)
+    private func failure(_ code: DiagnosticCode, _ message: String, _ mark: YAMLMark, notes: [DiagnosticNote] = []) -> YAMLError {
+        YAMLError(code: code, message: message, location: location(mark), notes: notes)
     }
 
     mutating func run(_ parser: inout yaml_parser_t) -> Result<[YAMLDocument], YAMLError> {
@@ -129,7 +129,7 @@ private struct TreeBuilder<Items: YAMLItemConsumer> {
                 documents.append(YAMLDocument(file: file, root: root, mark: documentMark))
             case YAML_ALIAS_EVENT:
                 let name = string(event.data.alias.anchor) ?? ""
-                return .failure(failure(
+                return .failure(failure(.yamlAlias,
                     "aliases (*\(name)) are not supported in manifests; write the value out in full", mark))
             case YAML_SCALAR_EVENT:
                 let scalar = event.data.scalar
@@ -137,7 +137,7 @@ private struct TreeBuilder<Items: YAMLItemConsumer> {
                     return .failure(error)
                 }
                 guard scalar.length <= reader.maxScalarBytes else {
-                    return .failure(failure(
+                    return .failure(failure(.scalarTooLong,
                         "scalar of \(scalar.length) bytes is longer than the limit of \(reader.maxScalarBytes) bytes", mark))
                 }
                 let text: String
@@ -191,7 +191,7 @@ private struct TreeBuilder<Items: YAMLItemConsumer> {
 
     private mutating func push(isMapping: Bool, at mark: YAMLMark) -> YAMLError? {
         guard frames.count < reader.maxDepth else {
-            return failure("nesting is deeper than \(reader.maxDepth) levels", mark)
+            return failure(.nestingTooDeep, "nesting is deeper than \(reader.maxDepth) levels", mark)
         }
         frames.append(Frame(isMapping: isMapping, mark: mark, start: values.count))
         return nil
@@ -209,10 +209,10 @@ private struct TreeBuilder<Items: YAMLItemConsumer> {
         // In a mapping, a node at an even offset is a key; keys are checked before they are kept.
         if isMapping, (values.count - start) % 2 == 0 {
             guard case let .scalar(name, _) = node.content else {
-                return failure("mapping keys must be plain strings, found \(node.kindDescription)", node.mark)
+                return failure(.nonStringKey, "mapping keys must be plain strings, found \(node.kindDescription)", node.mark)
             }
             if let first = firstOccurrence(of: name, at: node.mark, from: start) {
-                return failure("duplicate key '\(name)'", node.mark,
+                return failure(.duplicateKey, "duplicate key '\(name)'", node.mark,
                                notes: [DiagnosticNote("first defined here", at: location(first))])
             }
         } else if frames.count == 2, !isMapping, frames[0].isMapping, (start - frames[0].start) % 2 == 1,
@@ -257,11 +257,11 @@ private struct TreeBuilder<Items: YAMLItemConsumer> {
     private func anchorOrTagError(anchor: UnsafeMutablePointer<yaml_char_t>?, tag: UnsafeMutablePointer<yaml_char_t>?,
                                   at mark: YAMLMark) -> YAMLError? {
         if let name = string(anchor) {
-            return failure("anchors (&\(name)) are not supported in manifests; write the value out in full", mark)
+            return failure(.yamlAnchor, "anchors (&\(name)) are not supported in manifests; write the value out in full", mark)
         }
         if let full = string(tag) {
             let short = full.hasPrefix("tag:yaml.org,2002:") ? "!!" + full.dropFirst("tag:yaml.org,2002:".count) : full
-            return failure("tags are not supported in manifests (found '\(short)')", mark)
+            return failure(.yamlTag, "tags are not supported in manifests (found '\(short)')", mark)
         }
         return nil
     }
@@ -291,22 +291,22 @@ private struct TreeBuilder<Items: YAMLItemConsumer> {
                 }
                 let end = min(offset, bytes.count - 1)
                 let shown = start <= end ? (start == end ? " (byte " : " (bytes ") + bytes[start...end].map { "0x" + hex($0) }.joined(separator: " ") + ")" : ""
-                return failure("file is not valid UTF-8: \(problem)\(shown)", markForOffset(start))
+                return failure(.notUTF8, "file is not valid UTF-8: \(problem)\(shown)", markForOffset(start))
             }
             let mark = markForOffset(offset)
             if problem.contains("control characters") {
                 let byte = offset < bytes.count ? " (byte 0x" + hex(bytes[offset]) + ")" : ""
-                return failure("control character\(byte) is not allowed in YAML", mark)
+                return failure(.controlCharacter, "control character\(byte) is not allowed in YAML", mark)
             }
-            return failure(problem, mark)
+            return failure(.invalidYAML, problem, mark)
         }
         if parser.error == YAML_MEMORY_ERROR {
-            return failure("out of memory while reading YAML", YAMLMark(line: 1, column: 1))
+            return failure(.outOfMemory, "out of memory while reading YAML", YAMLMark(line: 1, column: 1))
         }
         let pm = parser.problem_mark
         let mark = YAMLMark(line: Int(pm.line) + 1, column: Int(pm.column) + 1)
         if pm.index < bytes.count, bytes[pm.index] == 0x09 {
-            return failure("tab characters cannot be used for indentation in YAML; use spaces", mark)
+            return failure(.tabIndentation, "tab characters cannot be used for indentation in YAML; use spaces", mark)
         }
         var message = "invalid YAML: \(problem)"
         var notes: [DiagnosticNote] = []
@@ -317,7 +317,7 @@ private struct TreeBuilder<Items: YAMLItemConsumer> {
         if problem == "found character that cannot start any token", pm.index < bytes.count, bytes[pm.index] < 0x80 {
             message = "invalid YAML: '\(Character(Unicode.Scalar(bytes[pm.index])))' cannot start a value here; quote the value"
         }
-        return failure(message, mark, notes: notes)
+        return failure(.invalidYAML, message, mark, notes: notes)
     }
 
     /// Line and column (in characters) of a byte offset, for reader errors that only carry an offset.

@@ -12,11 +12,12 @@ extension ScimTarget {
         return group
     }
 
-    /// Makes the group exist (created empty: some servers ignore members sent with a create).
-    func ensureGroup(_ name: String) async throws -> ScimDirectory.Group {
+    /// Makes the group exist, created with `members` (user ids) when it is new; the answer says which
+    /// members the server kept (some ignore members sent with a create: those are added by PATCH).
+    func ensureGroup(_ name: String, members: [String] = []) async throws -> ScimDirectory.Group {
         if let group = try await knownGroup(name) { return group }
         let body: JSONValue = .object(["schemas": .array([.string(ScimClient.groupSchema)]), "displayName": .string(name),
-                                       "members": .array([])])
+                                       "members": .array(members.map { .object(["value": .string($0)]) })])
         let client = self.client
         let group = ScimDirectory.Group(try await client.createConverging("Groups", body) { try await client.findGroup(displayName: name) })
         await directory.setGroup(name, group)
@@ -49,7 +50,7 @@ extension ScimTarget {
 
     /// One PATCH per group: adds as `members` values; removals in the form the server takes.
     func changeMembers(group name: String, adding: Set<String>, removing: Set<String>) async throws {
-        let group = try await ensureGroup(name)
+        let group = try await ensureGroup(name, members: adding.sorted())
         let add = adding.subtracting(group.members).sorted(), remove = removing.intersection(group.members).sorted()
         var operations: [JSONValue] = []
         if !add.isEmpty {

@@ -6,23 +6,23 @@ extension ScimImport {
     public func write(_ imported: Imported, to folder: String, statePath: String, now: Date) -> [Diagnostic] {
         let file = (folder as NSString).appendingPathComponent("\(org).yaml")
         let backend = FileStateBackend(path: statePath)
-        if FileManager.default.fileExists(atPath: file) { return [.error("\(file) exists; import writes new files only", at: nil)] }
+        if FileManager.default.fileExists(atPath: file) { return [.error(.importFailed, "\(file) exists; import writes new files only", at: nil)] }
         do {
-            if try backend.read() != nil { return [.error("state \(statePath) exists; import writes a new state only", at: nil)] }
+            if try backend.read() != nil { return [.error(.importFailed, "state \(statePath) exists; import writes a new state only", at: nil)] }
         } catch {
-            return [.error(error.description, at: nil)]
+            return [.error(.importFailed, error.description, at: nil)]
         }
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             guard FileManager.default.createFile(atPath: file, contents: Data(manifest(imported).utf8), attributes: [.posixPermissions: 0o600]) else {
-                return [.error("cannot write \(file)", at: nil)]
+                return [.error(.importFailed, "cannot write \(file)", at: nil)]
             }
         } catch {
-            return [.error("cannot write \(file): \(error.localizedDescription)", at: nil)]
+            return [.error(.importFailed, "cannot write \(file): \(error.localizedDescription)", at: nil)]
         }
         let planned = Workflow.plan(manifests: folder, store: backend, options: PlanOptions(now: now))
         guard let plan = planned.plan else {
-            return planned.diagnostics + [.error("the imported manifests in \(file) do not plan; no state written", at: nil)]
+            return planned.diagnostics + [.error(.importFailed, "the imported manifests in \(file) do not plan; no state written", at: nil)]
         }
         var state = State(serial: 1)
         state.evaluatedAt = now
@@ -44,8 +44,8 @@ extension ScimImport {
             defer { lock.release() }
             try backend.write(state, replacing: nil, holding: lock)
         } catch {
-            return [.error(error.description, at: nil)]
+            return [.error(.importFailed, error.description, at: nil)]
         }
-        return imported.skipped.map { .warning("user '\($0)' has no e-mail-like userName; not imported", at: nil) }
+        return imported.skipped.map { .warning(.importSkippedUser, "user '\($0)' has no e-mail-like userName; not imported", at: nil) }
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 /// a run killed at any point and run again ends in the same place, without duplicates.
 ///
 /// Roles are pushed per person from the state the plan leads to, not per binding: people whose roles
-/// may have changed are collected and their role groups patched together (at most 500 at a time, and
+/// may have changed are collected and their role groups patched together (at most 10,000 at a time, and
 /// after the last change that touches roles). A run killed before that leaves role groups behind the
 /// state; the next plan's refresh reads them and plans them back.
 public final class ScimTarget: ApplyTarget {
@@ -60,6 +60,8 @@ public final class ScimTarget: ApplyTarget {
 
     public var batching: BatchPolicy { .standard }
     public var continuesAfterFailure: Bool { true }
+    /// People whose roles wait before they are pushed mid-run (one PATCH per role group each time).
+    static let rolePushThreshold = 10_000
 
     public func apply(_ change: Change) async throws -> AppliedResource? {
         guard change.id.org == org else { return change.after.map { AppliedResource(attributes: $0) } }
@@ -118,7 +120,7 @@ public final class ScimTarget: ApplyTarget {
         }
         let pending = await run.mark(people)
         let position = positions[change.id] ?? Int.max
-        if pending >= 500 || (pending > 0 && position >= lastRoleChange) {
+        if pending >= Self.rolePushThreshold || (pending > 0 && position >= lastRoleChange) {
             try await syncRoles(await run.takeDirty())
         }
     }

@@ -7,10 +7,11 @@ import Foundation
 extension ScimTarget {
     func preparedMember(_ change: Change) async throws -> AppliedResource? {
         if let ready = await run.take(change.id) { return try ready.get() }
-        let window = memberWindow(from: positions[change.id] ?? 0, including: change)
+        let config = try await serverConfig()
+        let size = config.bulk && settings.bulk ? min(1000, config.bulkMaxOperations) : 500
+        let window = memberWindow(from: positions[change.id] ?? 0, including: change, size: size)
         if window.count > 1 {
             if !(await directory.usersListed) { await directory.listedUsers(try await client.list("Users")) }
-            let config = try await serverConfig()
             if config.bulk, settings.bulk { try await bulkCreate(window, config: config) } else { await parallelEnsure(window) }
         } else {
             await run.store(change.id, await ensureResult(change))
@@ -20,11 +21,11 @@ extension ScimTarget {
     }
 
     /// The member creates and updates of this org from `position` on, without a break, at most a window.
-    func memberWindow(from position: Int, including change: Change) -> [Change] {
+    func memberWindow(from position: Int, including change: Change, size: Int) -> [Change] {
         guard position < changes.count, changes[position].id == change.id else { return [change] }
         var window: [Change] = []
         var index = position
-        while index < changes.count, window.count < 500 {
+        while index < changes.count, window.count < size {
             let next = changes[index]
             guard next.id.org == org, next.id.kind == .member, next.action != .delete else { break }
             window.append(next)

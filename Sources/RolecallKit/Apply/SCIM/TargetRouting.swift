@@ -66,3 +66,29 @@ public struct RefreshedBackend: StateBackend {
     public func unlock(_ lock: any StateLock) { base.unlock(lock) }
     public func ownsFile(atPath path: String) -> Bool { base.ownsFile(atPath: path) }
 }
+
+/// `RefreshedBackend` over a backend that records the audit log with the state (PostgreSQL): the
+/// audit calls go through, so a refreshed apply keeps its transactional audit.
+public struct RefreshedAuditingBackend: AuditingStateBackend {
+    public let refreshed: RefreshedBackend
+    let auditing: any AuditingStateBackend
+
+    public init(base: any AuditingStateBackend, refreshed: State, from: StateVersion?) {
+        self.refreshed = RefreshedBackend(base: base, refreshed: refreshed, from: from)
+        auditing = base
+    }
+
+    public var location: String { refreshed.location }
+    public var description: String { refreshed.description }
+    public func read() throws(StateError) -> State? { try refreshed.read() }
+    public func lock(owner: LockOwner, timeout: TimeInterval) throws(StateError) -> any StateLock {
+        try refreshed.lock(owner: owner, timeout: timeout)
+    }
+    public func write(_ state: State, replacing expected: StateVersion?, holding lock: any StateLock) throws(StateError) {
+        try refreshed.write(state, replacing: expected, holding: lock)
+    }
+    public func unlock(_ lock: any StateLock) { refreshed.unlock(lock) }
+    public func ownsFile(atPath path: String) -> Bool { refreshed.ownsFile(atPath: path) }
+    public func stageAudit(_ records: [AuditRecord]) { auditing.stageAudit(records) }
+    public func appendAudit(_ records: [AuditRecord]) throws(StateError) { try auditing.appendAudit(records) }
+}

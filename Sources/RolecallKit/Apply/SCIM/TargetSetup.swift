@@ -53,10 +53,15 @@ public struct TargetSetup: Sendable {
                 state = next
                 setup.drift += drift
             } catch {
-                setup.diagnostics.append(.error("refreshing org '\(refresher.org)' from its SCIM target failed: \(error)", at: nil))
+                setup.diagnostics.append(.error(.targetUnavailable, "refreshing org '\(refresher.org)' from its SCIM target failed: \(error)", at: nil))
             }
         }
-        setup.backend = RefreshedBackend(base: backend, refreshed: state, from: StateVersion(of: planned.state))
+        let from = StateVersion(of: planned.state)
+        if let auditing = backend as? any AuditingStateBackend {
+            setup.backend = RefreshedAuditingBackend(base: auditing, refreshed: state, from: from)
+        } else {
+            setup.backend = RefreshedBackend(base: backend, refreshed: state, from: from)
+        }
         return setup
     }
 
@@ -64,12 +69,25 @@ public struct TargetSetup: Sendable {
     static func client(for org: Organization, settings: TargetSettings, environment: [String: String],
                        makeClient: ClientMaker) -> Result<ScimClient, Diagnostic> {
         guard let url = settings.baseURL(environment: environment) else {
-            return .failure(.error("org '\(org.name)': the SCIM target's URL variable \(settings.urlEnv ?? "") is not set",
+            return .failure(.error(.targetUnavailable, "org '\(org.name)': the SCIM target's URL variable \(settings.urlEnv ?? "") is not set",
                                    at: settings.location))
         }
         guard let variable = settings.tokenEnv, let token = environment[variable], !token.isEmpty else {
-            return .failure(.error("org '\(org.name)': the SCIM token variable \(settings.tokenEnv ?? "") is not set", at: settings.location))
+            return .failure(.error(.targetUnavailable, "org '\(org.name)': the SCIM token variable \(settings.tokenEnv ?? "") is not set", at: settings.location))
         }
         return .success(makeClient(url, token))
+    }
+}
+
+extension TargetSetup {
+    /// A saved plan names no targets (they are in the manifests), so `apply PLANFILE` cannot carry out
+    /// changes of an org whose state shows a target (resources with a remote id): refused rather than
+    /// recorded without being done.
+    public static func checkPlanFile(backend: any StateBackend) -> Diagnostic? {
+        guard let state = try? backend.read() else { return nil }
+        let orgs = Set(state.resources.lazy.filter { $0.value[AppliedResource.remoteIDAttribute] != nil }.map(\.key.org))
+        guard !orgs.isEmpty else { return nil }
+        return .error(.targetUnavailable, "apply PLANFILE cannot reach the targets of org(s) \(orgs.sorted().joined(separator: ", ")) "
+                      + "(a plan file names no target); apply the manifest folder instead", at: nil)
     }
 }

@@ -45,16 +45,16 @@ struct ScimSettingsTests {
     }
 
     @Test func reportsEachProblemAtItsPlace() {
-        #expect(found(validate(base + "    type: scimm\n    url: https://x.example/v2\n    token_env: T\n")) == ["RC2115 4:11"])
+        #expect(found(validate(base + "    type: scimm\n    url: https://x.example/v2\n    token_env: T\n")) == ["RC2118 4:11"])
         let both = validate(base + "    type: scim\n    url: https://x.example/v2\n    url_env: X\n    token_env: T\n    parallelism: 0\n    roles_as: group\n")
-        #expect(found(both) == ["RC2115 5:10", "RC2115 8:18", "RC2115 9:15"])
+        #expect(found(both) == ["RC2118 5:10", "RC2118 8:18", "RC2118 9:15"])
         let bad = validate(base + "    type: scim\n    url: ftp://x\n    token_env: \"abc def\"\n    tokn: 1\n")
-        #expect(Set(found(bad)) == ["RC2009 7:5", "RC2115 5:10", "RC2115 6:16"])
+        #expect(Set(found(bad)) == ["RC2009 7:5", "RC2118 5:10", "RC2118 6:16"])
         let missing = validate(base + "    type: scim\n")
         #expect(Set(found(missing)) == ["RC2002 4:5"] || found(missing).allSatisfy { $0.hasPrefix("RC2002") })
         #expect(found(missing).count == 2)
         // The token's value never belongs in a manifest: only a variable name is accepted.
-        #expect(found(validate(base + "    type: scim\n    url: https://x.example\n    token_env: sk-live-123\n")) == ["RC2115 6:16"])
+        #expect(found(validate(base + "    type: scim\n    url: https://x.example\n    token_env: sk-live-123\n")) == ["RC2118 6:16"])
     }
 }
 

@@ -22,7 +22,7 @@ public struct State: Sendable, Equatable {
 
     /// Attributes the state records but the manifests do not declare (never a cause for a change).
     /// `remote_id` and `remote_version` are what a target reported (`AppliedResource`).
-    public static let stateOnlyAttributes = ["status", "invited_at", "accepted_at", "remote_id", "remote_version"]
+    public static let stateOnlyAttributes = ["status", "invited_at", "accepted_at", "remote_id", "remote_version", "created_at", "rotated_at"]
 
     /// Whether `name` is one of `stateOnlyAttributes` (asked for every attribute of every resource in a
     /// plan, so a scan of five short names rather than a hash; see `sameName`).

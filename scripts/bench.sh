@@ -11,6 +11,8 @@
 # Needs: a C compiler, libyaml-dev, python3 with PyYAML and GNU time (both installed when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+#   scripts/bench.sh scim [MEMBERS]   SCIM apply vs a minimal reference client (scripts/bench-scim.sh)
+if [ "${1:-}" = scim ]; then shift; exec bash scripts/bench-scim.sh "$@"; fi
 if [ $# -gt 0 ]; then sizes=("$@"); else sizes=(1000 10000 100000); fi
 work=${BENCH_DIR:-/tmp/rolecall-bench}
 mkdir -p "$work"

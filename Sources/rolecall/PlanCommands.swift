@@ -49,6 +49,7 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var reading: ReadingOptions
     @OptionGroup var output: FormatOptions<PlanFormat>
     @OptionGroup var color: ColorOptions
+    @OptionGroup var targets: TargetOptions
 
     @Option(name: .long, help: ArgumentHelp("Save the plan for `rolecall apply PLANFILE`.", valueName: "planfile"))
     var out: String?
@@ -58,7 +59,9 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = Console(colors: color.colors)
-        var request = PlanRequest(backend: stateOptions.store, options: planning.options(now: clock.date))
+        let setup = await targets.setUp(folder: dir, backend: stateOptions.store, options: planning.options(now: clock.date),
+                                        reading: reading.options, console: console, showDrift: output.format == .text)
+        var request = PlanRequest(backend: setup.backend, options: planning.options(now: clock.date))
         request.folder = dir
         request.reading = reading.options
         request.format = output.format
@@ -110,6 +113,7 @@ struct ApplyCommand: AsyncParsableCommand {
     @OptionGroup var reading: ReadingOptions
     @OptionGroup var lock: LockOptions
     @OptionGroup var color: ColorOptions
+    @OptionGroup var targets: TargetOptions
 
     @Flag(name: .long, help: "Apply without asking.")
     var autoApprove = false
@@ -127,8 +131,11 @@ struct ApplyCommand: AsyncParsableCommand {
         let console = Console(colors: color.colors)
         // A full disk or a file size limit makes writes fail with an error the run reports, not a signal that kills it.
         signal(SIGXFSZ, SIG_IGN)
-        var request = ApplyRequest(backend: stateOptions.store, options: planning.options(now: clock.date),
+        let setup = await targets.setUp(folder: source, backend: stateOptions.store, options: planning.options(now: clock.date),
+                                        reading: reading.options, console: console, showDrift: true)
+        var request = ApplyRequest(backend: setup.backend, options: planning.options(now: clock.date),
                                    auditPath: auditLog ?? stateOptions.auditPath)
+        request.target = setup.target
         request.source = source
         request.reading = reading.options
         request.autoApprove = autoApprove
@@ -138,9 +145,9 @@ struct ApplyCommand: AsyncParsableCommand {
         request.lockTimeout = lock.lockTimeout.value
         request.environment = ProcessInfo.processInfo.environment
         request.color = console.colors.stdout
-        // Progress on a terminal only, once a second for a run that takes longer than that.
+        // A bar (done/total, rate, ETA) redrawn in place on standard error; nothing when it is not a terminal.
         let progress: [any ApplyObserver] = isatty(STDERR_FILENO) == 1
-            ? [ProgressReporter { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }] : []
+            ? [ProgressBar { FileHandle.standardError.write(Data(("\r\u{1B}[K" + $0).utf8)) }, EndLine()] : []
         var hooks = ApplyHooks(show: { console.write($0) }, confirm: { Self.askForYes() }, observers: progress)
         hooks.note = { console.note($0) }
         console.end(with: await Commands.apply(request, hooks: hooks))
@@ -151,5 +158,12 @@ struct ApplyCommand: AsyncParsableCommand {
         guard isatty(STDIN_FILENO) == 1 else { return nil }
         print("\nApply these changes? Only 'yes' is accepted: ", terminator: "")
         return readLine() == "yes"
+    }
+}
+
+/// Ends the progress bar's line once the run is over.
+struct EndLine: ApplyObserver {
+    func didFinish(_ result: ChangeResult, index: Int, of total: Int) async {
+        if index + 1 == total { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }

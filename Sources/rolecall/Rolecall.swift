@@ -9,7 +9,7 @@ struct Rolecall: AsyncParsableCommand {
         abstract: "Declarative access-as-code: validate, plan and apply who may access what.",
         version: RolecallVersion.current,
         subcommands: [Validate.self, PlanCommand.self, ApplyCommand.self, ShowCommand.self, AccessCommand.self, ReportCommand.self, StateCommand.self,
-                      AuditCommand.self, VersionCommand.self]
+                      AuditCommand.self, DriftCommand.self, ImportCommand.self, VersionCommand.self]
     )
 
     static func main() async {

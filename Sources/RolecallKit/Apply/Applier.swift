@@ -44,6 +44,8 @@ public struct ApplyOutcome: Sendable {
     public var applied: [Change]
     /// The change that failed and why; nil when every change was applied.
     public var failure: (change: Change, message: String)?
+    /// Every change that failed, in order (more than one when the target goes on after a failure).
+    public var failures: [(change: Change, message: String)] = []
     /// Why the run stopped saving (a state write or an observer failed); the changes of that batch were
     /// carried out by the target but are not in `state`.
     public var saveError: String?
@@ -74,9 +76,12 @@ public struct Applier: Sendable {
         var batch: [ChangeResult] = []
         var batchStarted: Date
         var failure: (change: Change, message: String)?
+        var failures: [(change: Change, message: String)] = []
         var saveError: String?
 
-        var outcome: ApplyOutcome { ApplyOutcome(state: saved, applied: applied, failure: failure, saveError: saveError) }
+        var outcome: ApplyOutcome {
+            ApplyOutcome(state: saved, applied: applied, failure: failure, failures: failures, saveError: saveError)
+        }
     }
 
     public func run(_ plan: Plan, on state: State, target: some ApplyTarget) async -> ApplyOutcome {
@@ -90,6 +95,7 @@ public struct Applier: Sendable {
                 return progress.outcome
             }
         }
+        target.prepare(plan, state: state)
         for observer in observers { await observer.willStart(changes: plan.changes.count) }
         let policy = target.batching
         for (index, change) in plan.changes.enumerated() {
@@ -100,11 +106,12 @@ public struct Applier: Sendable {
                 progress.working.apply(Self.recorded(change, as: resource))
             } catch {
                 result = ChangeResult(change: change, outcome: .failed(String(describing: error)), time: clock())
-                progress.failure = (change, String(describing: error))
+                if progress.failure == nil { progress.failure = (change, String(describing: error)) }
+                progress.failures.append((change, String(describing: error)))
             }
             for observer in observers { await observer.didFinish(result, index: index, of: plan.changes.count) }
             progress.batch.append(result)
-            if progress.failure != nil { break }
+            if progress.failure != nil, !target.continuesAfterFailure { break }
             if progress.batch.count >= policy.maxChanges || clock().timeIntervalSince(progress.batchStarted) >= policy.maxInterval {
                 guard await commit(&progress) else { return progress.outcome }
             }

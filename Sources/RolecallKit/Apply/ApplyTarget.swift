@@ -8,10 +8,18 @@ public protocol ApplyTarget: Sendable {
     func apply(_ change: Change) async throws -> AppliedResource?
     /// How often the state is saved during a run (see `BatchPolicy`).
     var batching: BatchPolicy { get }
+    /// Whether a failed change stops the run (false) or is recorded as failed while the rest goes on
+    /// (true: a remote target whose changes are independent; the failed ones are planned again next run).
+    var continuesAfterFailure: Bool { get }
+    /// Told the whole plan and the state it starts from before the first change (a target that
+    /// works ahead or pushes derived values, such as effective roles, needs both).
+    func prepare(_ plan: Plan, state: State)
 }
 
 extension ApplyTarget {
     public var batching: BatchPolicy { .standard }
+    public var continuesAfterFailure: Bool { false }
+    public func prepare(_ plan: Plan, state: State) {}
 }
 
 /// A resource as a target holds it after a change: the attributes it keeps, and the target's own

@@ -93,7 +93,11 @@ public enum Workflow {
         let applier = Applier(backend: backend, lock: lock, observers: auditors + observers)
         let outcome = await applier.run(plan, on: state, target: target)
         var diagnostics: [Diagnostic] = []
-        if let failure = outcome.failure {
+        if outcome.failures.count > 1 || target.continuesAfterFailure {
+            for failure in outcome.failures {
+                diagnostics.append(.error(.changeFailed, "applying \(failure.change.id) failed: \(failure.message)", at: nil))
+            }
+        } else if let failure = outcome.failure {
             diagnostics.append(.error(.changeFailed, "applying \(failure.change.id) failed: \(failure.message); "
                                       + "\(plural(outcome.applied.count, "change")) before it were applied and saved", at: nil))
         }

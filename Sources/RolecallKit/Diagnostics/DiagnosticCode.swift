@@ -70,6 +70,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
     case invalidKeyAccess = "RC2115 error: an API key's 'access' is neither read nor read-write"
     case invalidPeriod = "RC2116 error: 'rotate_every' or 'review_every' is not a whole number of days or weeks"
     case invalidReviewDate = "RC2117 error: 'reviewed' is not a date (YYYY-MM-DD) or lies in the future"
+    case invalidTarget = "RC2118 error: a target setting has a value that is not allowed"
 
     // MARK: RC3xxx validation: duplicates
     case duplicateDeclaration = "RC3001 error: the same member, team, app, role or grant is declared twice"
@@ -145,6 +146,9 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
     case auditUnreadable = "RC6013 error: the audit log cannot be read"
     case auditBeforeHistory = "RC6014 error: access --at asks about an instant the audit log cannot answer for"
     case auditIncomplete = "RC6015 warning: the audit log does not begin with the state, so an --at answer may miss older access"
+    case targetUnavailable = "RC6020 error: a target (SCIM server) cannot be reached or read, or its URL or token variable is not set"
+    case importFailed = "RC6021 error: import cannot read the target or write its manifests and state"
+    case importSkippedUser = "RC6022 warning: a user on the target has no e-mail-like userName and was not imported"
 
     // MARK: RC9xxx command line
     case needsTerminal = "RC9001 error: apply needs a terminal to confirm on, or --auto-approve"

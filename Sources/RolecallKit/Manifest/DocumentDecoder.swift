@@ -10,7 +10,7 @@ struct DocumentDecoder {
     static let topLevelKeys = ["org", "settings", "apps", "roles", "members", "teams", "grants", "api_keys"]
     /// The top-level keys whose values are lists of entities.
     static let listKeys: Set<String> = ["apps", "roles", "members", "teams", "grants"]
-    static let settingsKeys = ["catalog", "plan", "seats", "timezone", "max_removals", "invitation_ttl", "policy", "review_every"]
+    static let settingsKeys = ["catalog", "plan", "seats", "timezone", "max_removals", "invitation_ttl", "policy", "review_every", "target"]
     static let appKeys = ["name", "visibility", "description"]
     static let roleKeys = ["name", "scope", "permissions", "description"]
     static let memberKeys = ["email", "name", "role", "sso", "expires", "ticket", "reason", "reviewed", "review_every"]
@@ -128,6 +128,7 @@ struct DocumentDecoder {
         if let zone = f.string("timezone"), let name = TimeZoneNames.check(zone.value, at: zone.location, sink: sink) {
             settings.timezone = name
         }
+        if let target = f.node("target") { settings.target = targetSettings(target) }
         return settings
     }
 

@@ -64,6 +64,8 @@ public struct Settings: Sendable, Hashable {
     public var maxRemovals: RemovalLimit?
     /// How long an invitation may stay pending before the plan sends it again, in seconds.
     public var invitationTTL: TimeInterval = Settings.defaultInvitationTTL
+    /// Where changes are carried out (`settings.target`); nil: record-only.
+    public var target: TargetSettings?
     /// Policy guardrails (`settings.policy`); nil when the org sets none.
     public var policy: Policy?
     /// How often access must be reviewed, in days (`review_every`); nil when the org sets none.

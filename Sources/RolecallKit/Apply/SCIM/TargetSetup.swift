@@ -1,0 +1,93 @@
+import Foundation
+
+/// What `plan`, `apply` and `drift` need for orgs with a target: the target to apply through, the
+/// state as the servers hold it (refresh), and what was changed outside rolecall.
+public struct TargetSetup: Sendable {
+    /// The backend to plan and apply with: the refreshed view, or the backend itself.
+    public var backend: any StateBackend
+    public var target: any ApplyTarget
+    public var drift: [DriftItem] = []
+    /// Problems reaching a target (a missing token, a server that fails): errors.
+    public var diagnostics: [Diagnostic] = []
+    /// Orgs whose changes go to a SCIM server.
+    public var scimOrgs: [String] = []
+
+    public init(backend: any StateBackend, target: any ApplyTarget) {
+        self.backend = backend
+        self.target = target
+    }
+
+    /// How a client is made for an org (the HTTP transport; tests may pass another).
+    public typealias ClientMaker = @Sendable (_ baseURL: String, _ token: String) -> ScimClient
+
+    public static let httpClient: ClientMaker = { ScimClient(transport: HTTPScimTransport(baseURL: $0, token: $1)) }
+
+    /// Reads the manifests for the orgs' targets and, with `refresh`, reads each SCIM server and folds
+    /// what it holds into the state. Orgs without a target, and manifests that do not validate, leave
+    /// everything as it was (planning then reports the manifests' problems).
+    public static func prepare(folder: String, backend: any StateBackend, options: PlanOptions, reading: ReadOptions = ReadOptions(),
+                               environment: [String: String], refresh: Bool,
+                               makeClient: ClientMaker = TargetSetup.httpClient) async -> TargetSetup {
+        var setup = TargetSetup(backend: backend, target: RecordOnlyTarget())
+        let planned = Workflow.plan(manifests: folder, store: backend, options: options, reading: reading)
+        guard let manifest = planned.manifest else { return setup }
+        var makers: [String: RoutingTarget.Maker] = [:]
+        var refreshers: [ScimRefresh] = []
+        for org in manifest.organizations {
+            guard let settings = org.settings.target else { continue }
+            switch client(for: org, settings: settings, environment: environment, makeClient: makeClient) {
+            case let .failure(problem): setup.diagnostics.append(problem)
+            case let .success(client):
+                let name = org.name
+                makers[name] = { ScimTarget(org: name, settings: settings, client: client, plan: $0, state: $1) }
+                refreshers.append(ScimRefresh(org: name, settings: settings, client: client))
+            }
+        }
+        setup.scimOrgs = makers.keys.sorted()
+        setup.target = RoutingTarget(makers: makers)
+        guard refresh, !refreshers.isEmpty, setup.diagnostics.isEmpty else { return setup }
+        var state = planned.state
+        for refresher in refreshers {
+            do {
+                let (next, drift) = try await refresher.refresh(state, now: options.now)
+                state = next
+                setup.drift += drift
+            } catch {
+                setup.diagnostics.append(.error(.targetUnavailable, "refreshing org '\(refresher.org)' from its SCIM target failed: \(error)", at: nil))
+            }
+        }
+        let from = StateVersion(of: planned.state)
+        if let auditing = backend as? any AuditingStateBackend {
+            setup.backend = RefreshedAuditingBackend(base: auditing, refreshed: state, from: from)
+        } else {
+            setup.backend = RefreshedBackend(base: backend, refreshed: state, from: from)
+        }
+        return setup
+    }
+
+    /// The org's client: the URL from the manifest or its variable, the token from its variable.
+    static func client(for org: Organization, settings: TargetSettings, environment: [String: String],
+                       makeClient: ClientMaker) -> Result<ScimClient, Diagnostic> {
+        guard let url = settings.baseURL(environment: environment) else {
+            return .failure(.error(.targetUnavailable, "org '\(org.name)': the SCIM target's URL variable \(settings.urlEnv ?? "") is not set",
+                                   at: settings.location))
+        }
+        guard let variable = settings.tokenEnv, let token = environment[variable], !token.isEmpty else {
+            return .failure(.error(.targetUnavailable, "org '\(org.name)': the SCIM token variable \(settings.tokenEnv ?? "") is not set", at: settings.location))
+        }
+        return .success(makeClient(url, token))
+    }
+}
+
+extension TargetSetup {
+    /// A saved plan names no targets (they are in the manifests), so `apply PLANFILE` cannot carry out
+    /// changes of an org whose state shows a target (resources with a remote id): refused rather than
+    /// recorded without being done.
+    public static func checkPlanFile(backend: any StateBackend) -> Diagnostic? {
+        guard let state = try? backend.read() else { return nil }
+        let orgs = Set(state.resources.lazy.filter { $0.value[AppliedResource.remoteIDAttribute] != nil }.map(\.key.org))
+        guard !orgs.isEmpty else { return nil }
+        return .error(.targetUnavailable, "apply PLANFILE cannot reach the targets of org(s) \(orgs.sorted().joined(separator: ", ")) "
+                      + "(a plan file names no target); apply the manifest folder instead", at: nil)
+    }
+}

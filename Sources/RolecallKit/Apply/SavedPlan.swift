@@ -153,7 +153,7 @@ struct ResourceCheck {
             guard let value = a[name] else { continue }
             if case let .string(text) = value, Timestamp.isCanonical(text) {} else { found.append("'\(name)' must be a timestamp") }
         }
-        for name in [AppliedResource.remoteIDAttribute, AppliedResource.versionAttribute] {
+        for name in [AppliedResource.remoteIDAttribute, AppliedResource.versionAttribute, State.declaredAtAttribute] {
             guard let value = a[name] else { continue }
             if case .string = value {} else { found.append("'\(name)' must be a string") }
         }

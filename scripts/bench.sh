@@ -89,7 +89,7 @@ for n in "${sizes[@]}"; do
   bench "synthetic-$n" "$dir"
 done
 for corpus in kubernetes-org knative-community istio-community; do
-  src=../shared/corpus/$corpus
+  src=${CORPUS_DIR:-../shared/corpus}/$corpus
   [ -d "$src" ] || continue
   dir="$work/$corpus"
   rm -rf "$dir" && python3 Benchmarks/peribolos.py "$src" "$dir" >/dev/null

@@ -11,6 +11,7 @@ struct AccessCommand: AsyncParsableCommand {
             rolecall access --app production [DIR]       who can act on production
             rolecall access --app production --role admin | --permission sources.delete
             rolecall access --format csv [DIR]           members x apps, for auditors
+            rolecall access jane@acme.com --at 2026-10-01 --state S    what Jane had that day, and on whose ticket
             Add --state PATH to ask about the recorded state instead of the manifests. An app, role or \
             permission that exists nowhere is an error (exit 1) with a did-you-mean.
             """
@@ -28,6 +29,13 @@ struct AccessCommand: AsyncParsableCommand {
     @Option(name: .long, help: "With --app (or alone, for the org): only people with this permission.")
     var permission: String?
 
+    @Option(name: .long, help: ArgumentHelp("Answer as of this past instant (RFC 3339, or a date: its start in UTC), from the audit log.",
+                                            valueName: "instant"))
+    var at: String?
+
+    @Option(name: .long, help: ArgumentHelp("The audit log --at replays (default: rolecall.audit.jsonl beside the state).", valueName: "path"))
+    var auditLog: String?
+
     @OptionGroup var stateOptions: StateOptions
     @OptionGroup var output: FormatOptions<AccessFormat>
     @OptionGroup var color: ColorOptions
@@ -38,6 +46,7 @@ struct AccessCommand: AsyncParsableCommand {
         if arguments.filter({ $0.contains("@") }).count > 1 { throw ValidationError("name one e-mail address at most") }
         if arguments.filter({ !$0.contains("@") }).count > 1 { throw ValidationError("name one folder at most") }
         if role != nil && permission != nil { throw ValidationError("use --role or --permission, not both") }
+        if let at, parseInstantOrDate(at) == nil { throw ValidationError("--at takes an RFC 3339 timestamp or a date, found '\(at)'") }
     }
 
     func run() async throws {
@@ -52,6 +61,8 @@ struct AccessCommand: AsyncParsableCommand {
         request.format = output.format
         request.now = clock.date
         request.reading = reading.options
+        request.at = at.flatMap(parseInstantOrDate)
+        request.auditPath = auditLog ?? stateOptions.auditPath
         Console(colors: color.colors).end(with: Commands.access(request))
     }
 }

@@ -8,7 +8,7 @@ struct Rolecall: AsyncParsableCommand {
         commandName: "rolecall",
         abstract: "Declarative access-as-code: validate, plan and apply who may access what.",
         version: RolecallVersion.current,
-        subcommands: [Validate.self, PlanCommand.self, ApplyCommand.self, ShowCommand.self, AccessCommand.self, StateCommand.self,
+        subcommands: [Validate.self, PlanCommand.self, ApplyCommand.self, ShowCommand.self, AccessCommand.self, ReportCommand.self, StateCommand.self,
                       AuditCommand.self, VersionCommand.self]
     )
 

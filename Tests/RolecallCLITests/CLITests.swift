@@ -22,9 +22,9 @@ enum Binary {
 
     /// Runs the binary (or, with `shell`, /bin/sh with the arguments).
     static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
-                    shell: Bool = false) throws -> Run {
+                    shell: Bool = false, executable: String? = nil) throws -> Run {
         let process = Process()
-        process.executableURL = shell ? URL(fileURLWithPath: "/bin/sh") : url
+        process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? (shell ? URL(fileURLWithPath: "/bin/sh") : url)
         process.arguments = arguments
         process.currentDirectoryURL = directory ?? packageRoot
         var env = ProcessInfo.processInfo.environment

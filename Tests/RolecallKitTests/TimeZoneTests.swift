@@ -21,7 +21,7 @@ struct TimeZoneTests {
         "org: acme\nsettings: {timezone: \(zone)}\n"
     }
 
-    @Test func everyZoneOfZone1970TabIsAcceptedAndComputes() throws {
+    @Test func hardening17_everyZoneOfZone1970TabIsAcceptedAndComputes() throws {
         let names = try Self.zone1970()
         #expect(names.count > 300)
         for name in names {

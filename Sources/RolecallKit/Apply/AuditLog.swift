@@ -42,6 +42,12 @@ public struct AuditRecord: Sendable {
         }
         field("action", change.action.rawValue)
         field("actor", actor)
+        // The resource before and after the change (metadata only: no attribute ever holds a secret),
+        // so that the log can be replayed to say who had what at a past instant (`access --at`).
+        for (name, attributes) in [("after", change.after), ("before", change.before)] {
+            guard let attributes else { continue }
+            out += ",\"\(name)\":" + Self.json(attributes).compact
+        }
         field("evaluated_at", evaluatedAt.map(Timestamp.format))
         field("key", change.id.key)
         field("kind", change.id.kind.rawValue)
@@ -52,6 +58,23 @@ public struct AuditRecord: Sendable {
         field("ticket", ticket)
         field("time", Timestamp.format(time))
         return out + "}"
+    }
+}
+
+extension AuditRecord {
+    /// A resource's attributes as a JSON object.
+    static func json(_ attributes: Attributes) -> JSONValue {
+        var members: [String: JSONValue] = [:]
+        for (name, value) in attributes {
+            switch value {
+            case let .string(s): members[name] = .string(s)
+            case let .bool(b): members[name] = .bool(b)
+            case let .int(i): members[name] = .int(i)
+            case let .strings(list): members[name] = .array(list.map(JSONValue.string))
+            case let .map(lists): members[name] = .object(lists.mapValues { .array($0.map(JSONValue.string)) })
+            }
+        }
+        return .object(members)
     }
 }
 

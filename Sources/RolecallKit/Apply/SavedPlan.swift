@@ -97,6 +97,9 @@ struct ResourceCheck {
             add(.app, a["app"])
             add(.role, a["role"])
         case .member: add(.role, a["role"])
+        case .apiKey:
+            add(.member, a["owner"])
+            add(.app, a["app"])
         default: break
         }
         return found
@@ -111,6 +114,7 @@ struct ResourceCheck {
         .team: ["description"],
         .teamMembership: ["expires", "member", "reason", "team", "ticket"],
         .grant: ["app", "attributes", "expires", "member", "reason", "role", "team", "ticket"],
+        .apiKey: ["access", "app", "expires", "owner", "purpose", "reason", "rotate_every", "ticket"],
     ]
 
     func problems(_ id: ResourceID) -> [String] {
@@ -137,6 +141,7 @@ struct ResourceCheck {
         case .team: found += keyProblem(id.key, Scalars.slugProblem, "team name")
         case .teamMembership: found += membershipProblems(id, attributes)
         case .grant: found += grantProblems(id, attributes)
+        case .apiKey: found += apiKeyProblems(id, attributes)
         }
         return found
     }
@@ -152,6 +157,10 @@ struct ResourceCheck {
         for name in ["invited_at", "accepted_at"] {
             guard let value = a[name] else { continue }
             if case let .string(text) = value, Timestamp.isCanonical(text) {} else { found.append("'\(name)' must be a timestamp") }
+        }
+        for name in ["created_at", "rotated_at"] where a[name] != nil {
+            if id.kind != .apiKey { found.append("'\(name)' is recorded for API keys only") }
+            if case let .string(text)? = a[name], Timestamp.isCanonical(text) {} else { found.append("'\(name)' must be a timestamp") }
         }
         for name in [AppliedResource.remoteIDAttribute, AppliedResource.versionAttribute, State.declaredAtAttribute] {
             guard let value = a[name] else { continue }
@@ -251,6 +260,18 @@ struct ResourceCheck {
                 found.append("role '\(role)' is built in and takes no attributes; attributes are for custom roles")
             }
         }
+        return found
+    }
+
+    private func apiKeyProblems(_ id: ResourceID, _ a: Attributes) -> [String] {
+        var found = keyProblem(id.key, Scalars.slugProblem, "API key name") + oneOf(a, "access", APIKeyAccess.allCases.map(\.rawValue))
+        if case let .string(owner)? = a["owner"] {
+            found += emailProblems(owner, "owner") + exists(.member, owner, org: id.org)
+        } else {
+            found.append("'owner' must be a member's e-mail address")
+        }
+        if case let .string(app)? = a["app"] { found += exists(.app, app, org: id.org) } else { found.append("'app' must be an app name") }
+        if a["rotate_every"] != nil, KeyRotation.period(a) == nil { found.append("'rotate_every' must be a number of days like \"90d\"") }
         return found
     }
 

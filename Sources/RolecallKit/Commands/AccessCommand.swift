@@ -15,6 +15,10 @@ public struct AccessRequest: Sendable {
     public var format: AccessFormat = .text
     public var now = Date()
     public var reading = ReadOptions()
+    /// Answer as of this past instant, from the audit log (`--at`).
+    public var at: Date?
+    /// The audit log `--at` replays.
+    public var auditPath: String?
 
     public init() {}
 
@@ -29,6 +33,7 @@ extension Commands {
     /// Answers an access question from the manifests (at `now`) or the recorded state. An app, role or
     /// permission that exists nowhere is an error with a did-you-mean, not an empty answer.
     public static func access(_ request: AccessRequest) -> CommandResult {
+        if let at = request.at { return accessAt(request, at: at) }
         let resources: ResourceTable
         var warnings: [Diagnostic] = []
         if let backend = request.state {

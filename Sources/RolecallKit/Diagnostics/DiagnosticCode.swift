@@ -67,6 +67,9 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
     case grantWithoutSubject = "RC2112 error: a grant names neither a member nor a team"
     case emptyAttribute = "RC2113 error: a grant attribute has no values"
     case invalidPolicy = "RC2114 error: a policy setting has a value that is not allowed"
+    case invalidKeyAccess = "RC2115 error: an API key's 'access' is neither read nor read-write"
+    case invalidPeriod = "RC2116 error: 'rotate_every' or 'review_every' is not a whole number of days or weeks"
+    case invalidReviewDate = "RC2117 error: 'reviewed' is not a date (YYYY-MM-DD) or lies in the future"
 
     // MARK: RC3xxx validation: duplicates
     case duplicateDeclaration = "RC3001 error: the same member, team, app, role or grant is declared twice"
@@ -98,7 +101,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
     case unknownTimeZone = "RC3401 error: a time zone name that does not exist"
     case timeZonePath = "RC3402 error: a time zone written as a path rather than Area/Location"
     case timeZoneLink = "RC3403 warning: an old name (link) of a time zone"
-    case expired = "RC3410 warning: a grant or membership has expired; the plan revokes it"
+    case expired = "RC3410 warning: a grant, membership or API key has expired; the plan revokes it"
+    case reviewOverdue = "RC3420 warning: a member, grant or API key is past its review date (review_every after reviewed)"
 
     // MARK: RC35xx validation: policy guardrails (settings.policy)
     case policyExternalMaxDays = "RC3501 error: an external member does not expire within external_max_days"
@@ -139,6 +143,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
     case auditUnchained = "RC6011 warning: the audit log was written before records were chained and cannot be verified"
     case auditChainBroken = "RC6012 error: a line of the audit log was deleted, inserted, reordered or edited"
     case auditUnreadable = "RC6013 error: the audit log cannot be read"
+    case auditBeforeHistory = "RC6014 error: access --at asks about an instant the audit log cannot answer for"
+    case auditIncomplete = "RC6015 warning: the audit log does not begin with the state, so an --at answer may miss older access"
 
     // MARK: RC9xxx command line
     case needsTerminal = "RC9001 error: apply needs a terminal to confirm on, or --auto-approve"
@@ -146,6 +152,7 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
     case unknownAccessName = "RC9003 error: access names an app, role or permission that exists nowhere"
     case invalidAddress = "RC9004 error: a state address is not ORG/KIND/KEY"
     case needsPostgres = "RC9005 error: the command needs a PostgreSQL state"
+    case reportUnwritable = "RC9006 error: the report file cannot be written (--out)"
 }
 
 extension DiagnosticCode {

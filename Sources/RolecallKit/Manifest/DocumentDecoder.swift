@@ -7,17 +7,17 @@ struct DocumentDecoder {
     let document: YAMLDocument
     let sink: DiagnosticSink
 
-    static let topLevelKeys = ["org", "settings", "apps", "roles", "members", "teams", "grants"]
+    static let topLevelKeys = ["org", "settings", "apps", "roles", "members", "teams", "grants", "api_keys"]
     /// The top-level keys whose values are lists of entities.
     static let listKeys: Set<String> = ["apps", "roles", "members", "teams", "grants"]
-    static let settingsKeys = ["catalog", "plan", "seats", "timezone", "max_removals", "invitation_ttl", "policy"]
+    static let settingsKeys = ["catalog", "plan", "seats", "timezone", "max_removals", "invitation_ttl", "policy", "review_every"]
     static let appKeys = ["name", "visibility", "description"]
     static let roleKeys = ["name", "scope", "permissions", "description"]
-    static let memberKeys = ["email", "name", "role", "sso", "expires", "ticket", "reason"]
+    static let memberKeys = ["email", "name", "role", "sso", "expires", "ticket", "reason", "reviewed", "review_every"]
     static let teamKeys = ["name", "description", "members", "roles"]
     static let teamMemberKeys = ["email", "expires", "ticket", "reason"]
     static let teamRoleKeys = ["role", "app", "expires", "ticket", "reason"]
-    static let grantKeys = ["member", "team", "role", "app", "expires", "ticket", "reason", "attributes"]
+    static let grantKeys = ["member", "team", "role", "app", "expires", "ticket", "reason", "attributes", "reviewed", "review_every"]
 
     /// nil for an empty document or one too broken to name its org.
     func decode() -> DocumentDeclarations? {
@@ -61,6 +61,7 @@ struct DocumentDecoder {
         var direct = each(fields, "grants", grant)
         var grants = Self.joined(&items.grants, &direct)
         result.grants = Self.joined(&roleGrants, &grants)
+        result.apiKeys = each(fields, "api_keys", apiKey)
         return result
     }
 
@@ -123,6 +124,7 @@ struct DocumentDecoder {
             }
         }
         if let node = f.node("policy") { settings.policy = policy(node) }
+        settings.reviewEvery = f.string("review_every").flatMap { period($0, "review_every") }
         if let zone = f.string("timezone"), let name = TimeZoneNames.check(zone.value, at: zone.location, sink: sink) {
             settings.timezone = name
         }
@@ -200,7 +202,7 @@ struct DocumentDecoder {
         guard let email else { return nil }
         return Member(email: Scalars.emailKey(email.value), writtenEmail: email.value, name: f.string("name")?.value,
                       role: role ?? Located("", at: f.location), sso: sso, expires: expires,
-                      justification: justification(f), location: f.location)
+                      justification: justification(f), location: f.location, review: review(f))
     }
 
     func team(_ node: YAMLNode) -> (Team, [Grant])? {
@@ -283,7 +285,7 @@ struct DocumentDecoder {
         }
         guard let subject, let role else { return nil }
         return Grant(subject: subject, role: role, app: app, expires: expires, justification: justification(f),
-                     attributes: attributes, location: f.location)
+                     attributes: attributes, location: f.location, review: review(f))
     }
 
     // MARK: Shared field forms

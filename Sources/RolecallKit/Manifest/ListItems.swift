@@ -10,6 +10,7 @@ struct DocumentDeclarations: Sendable {
     var teams: [Team] = []
     /// Direct grants and the inline roles of teams.
     var grants: [Grant] = []
+    var apiKeys: [APIKey] = []
 }
 
 /// The items of one document's top-level lists, decoded while the file was read (see `ListItems`).

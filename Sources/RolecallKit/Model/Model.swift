@@ -43,6 +43,8 @@ public struct Organization: Sendable, Hashable {
     public var teams: [Team]
     /// Direct grants and team roles (a team's inline `roles:` are grants whose subject is the team).
     public var grants: [Grant]
+    /// API keys (`api_keys:`), sorted by name.
+    public var apiKeys: [APIKey] = []
 
     public var catalog: RoleCatalog { RoleCatalog.builtin(settings.catalog) }
 
@@ -64,6 +66,8 @@ public struct Settings: Sendable, Hashable {
     public var invitationTTL: TimeInterval = Settings.defaultInvitationTTL
     /// Policy guardrails (`settings.policy`); nil when the org sets none.
     public var policy: Policy?
+    /// How often access must be reviewed, in days (`review_every`); nil when the org sets none.
+    public var reviewEvery: Located<Int>?
 
     /// `invitation_ttl` when the settings do not name one: 14 days.
     public static let defaultInvitationTTL: TimeInterval = 14 * 86_400
@@ -145,6 +149,8 @@ public struct Member: Sendable, Hashable {
     public var expires: Expiry?
     public var justification: Justification
     public var location: SourceLocation
+    /// `reviewed:` and `review_every:`.
+    public var review = ReviewDates()
 }
 
 public struct TeamMembership: Sendable, Hashable {
@@ -189,6 +195,8 @@ public struct Grant: Sendable, Hashable {
     public var location: SourceLocation
     /// Where it was declared: under `grants:` or under a team's `roles:`.
     public var origin: GrantOrigin = .grants
+    /// `reviewed:` and `review_every:` (direct grants only).
+    public var review = ReviewDates()
 
     /// Identity of the binding: one subject holds one role on one scope once.
     public var key: GrantKey { GrantKey(subject: subject.value, role: role.value, app: app?.value) }

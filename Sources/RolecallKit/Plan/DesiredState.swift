@@ -17,6 +17,8 @@ public struct DesiredState: Sendable {
     public var expired: [ResourceID: ExpiredBy] = [:]
     /// Expiries still ahead, for notices and for a saved plan's staleness boundary.
     public var upcoming: [(id: ResourceID, expiry: Expiry)] = []
+    /// Reviews of what is still wanted (`reviewed:` and `review_every:`), for the plan's notices.
+    public var reviews: [ReviewItem] = []
 
     public struct Entry: Sendable, Hashable {
         public var id: ResourceID
@@ -81,7 +83,9 @@ public struct DesiredState: Sendable {
                         builder.addMembers(0..<plan.half)
                     case 1: builder.addMembers(plan.half..<org.members.count)
                     case 2: builder.addTeams()
-                    default: builder.addGrants()
+                    default:
+                        builder.addGrants()
+                        builder.addAPIKeys()
                     }
                     return builder.finish()
                 }
@@ -103,6 +107,7 @@ public struct DesiredState: Sendable {
                 idsAreASCII = idsAreASCII && part.idsAreASCII
             }
         }
+        reviews = manifest.organizations.flatMap { Reviews.items(of: $0, now: now) }
         if !ordered {
             // Only a manifest that fails validation gets here (an id declared twice); the result is
             // not used then, but is still well formed.
@@ -158,7 +163,7 @@ public struct DesiredState: Sendable {
         init(_ org: Organization) {
             half = org.members.count / 2
             sizes = [1 + org.apps.count + org.roles.count + half, org.members.count - half,
-                     org.teams.reduce(0) { $0 + 1 + $1.members.count }, org.grants.count]
+                     org.teams.reduce(0) { $0 + 1 + $1.members.count }, org.grants.count + org.apiKeys.count]
         }
     }
 
@@ -168,7 +173,7 @@ public struct DesiredState: Sendable {
     }
 
     /// What one part added: `count` entries at the start of its stretch, sorted.
-    private struct PartOutcome: Sendable {
+    struct PartOutcome: Sendable {
         var count = 0
         var expired: [ResourceID: ExpiredBy] = [:]
         var upcoming: [(id: ResourceID, expiry: Expiry)] = []
@@ -178,7 +183,7 @@ public struct DesiredState: Sendable {
     }
 
     /// Builds one part of an org's resources into its stretch of the entries.
-    private struct PartBuilder {
+    struct PartBuilder {
         let org: Organization
         let now: Date
         let expiredMembers: [String: ExpiredBy]
@@ -194,24 +199,24 @@ public struct DesiredState: Sendable {
             self.capacity = capacity
         }
 
-        private func id(_ kind: ResourceKind, _ key: String) -> ResourceID { ResourceID(org: org.name, kind: kind, key: key) }
+        func id(_ kind: ResourceKind, _ key: String) -> ResourceID { ResourceID(org: org.name, kind: kind, key: key) }
 
-        private mutating func put(_ id: ResourceID, _ attributes: Attributes, _ location: SourceLocation) {
+        mutating func put(_ id: ResourceID, _ attributes: Attributes, _ location: SourceLocation) {
             precondition(outcome.count < capacity, "more resources than counted")
             (region + outcome.count).initialize(to: Entry(id: id, attributes: attributes, location: location))
             outcome.count += 1
         }
 
-        private mutating func note(_ expiry: Expiry?, _ id: ResourceID) {
+        mutating func note(_ expiry: Expiry?, _ id: ResourceID) {
             if let expiry, expiry.endsAt > now { outcome.upcoming.append((id, expiry)) }
         }
 
-        private func passed(_ expiry: Expiry?) -> Expiry? {
+        func passed(_ expiry: Expiry?) -> Expiry? {
             guard let expiry, expiry.hasPassed(at: now) else { return nil }
             return expiry
         }
 
-        private mutating func expire(_ id: ResourceID, _ gone: Expiry) {
+        mutating func expire(_ id: ResourceID, _ gone: Expiry) {
             outcome.expired[id] = ExpiredBy(written: gone.written, endsAt: gone.endsAt, location: gone.location, via: nil)
         }
 
@@ -358,7 +363,7 @@ public struct DesiredState: Sendable {
     public var nextExpiry: Date? { upcoming.map(\.expiry.endsAt).min() }
 
     /// An expiry as the state records it.
-    fileprivate static func format(_ expiry: Expiry?) -> Value? {
+    static func format(_ expiry: Expiry?) -> Value? {
         expiry.map { .string(Timestamp.format($0.endsAt)) }
     }
 }

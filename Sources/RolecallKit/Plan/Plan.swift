@@ -18,6 +18,8 @@ public struct Change: Sendable, Hashable, Codable {
         case invitationResent(since: String)
         /// `rolecall state accept` recorded that the invitation was accepted.
         case invitationAccepted
+        /// An API key's `rotate_every` has passed since it was created or last rotated (`since`).
+        case rotationDue(since: String)
         /// The access ended at an expiry (`on` as written); `via` names the member whose expiry it was.
         case expired(on: String, via: String?)
 
@@ -29,6 +31,7 @@ public struct Change: Sendable, Hashable, Codable {
             case .invitationCancelled: return "removed from manifests; pending invitation cancelled"
             case let .invitationResent(since): return "invitation re-sent: pending since \(since), longer than invitation_ttl"
             case .invitationAccepted: return "invitation accepted"
+            case let .rotationDue(since): return "rotation due: not rotated since \(since), longer than rotate_every"
             case let .expired(on, via): return "expired on \(on)" + (via.map { " (\($0))" } ?? "")
             }
         }
@@ -59,6 +62,7 @@ public struct Notice: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable, Codable {
         case expiresSoon = "expires_soon"
         case invitationPending = "invitation_pending"
+        case reviewDue = "review_due"
     }
 
     public var kind: Kind

@@ -87,6 +87,9 @@ public struct PlanDocument: Codable, Sendable {
                 code = "invitation_resent"
                 on = since
             case .invitationAccepted: code = "invitation_accepted"
+            case let .rotationDue(since):
+                code = "rotation_due"
+                on = since
             case let .expired(date, by):
                 code = "expired"
                 on = date
@@ -123,6 +126,7 @@ public struct PlanDocument: Codable, Sendable {
             case "invitation_cancelled": reason = .invitationCancelled
             case "invitation_resent": reason = .invitationResent(since: c.expired_on ?? "")
             case "invitation_accepted": reason = .invitationAccepted
+            case "rotation_due": reason = .rotationDue(since: c.expired_on ?? "")
             case "expired": reason = .expired(on: c.expired_on ?? "", via: c.expired_via)
             default: return .failure(.invalid("unknown reason_code '\(c.reason_code)'"))
             }

@@ -121,6 +121,8 @@ public enum Planner {
                 let sso = after["sso"] == .bool(true)
                 after["status"] = .string(sso ? "active" : "invited")
                 if !sso { after["invited_at"] = .string(Timestamp.format(options.now)) }
+            } else if id.kind == .apiKey {
+                after["created_at"] = .string(Timestamp.format(options.now))
             }
             pass.changes.append(Change(action: .create, id: id, before: nil, after: after, reason: .added,
                                        location: entry.location))
@@ -128,7 +130,9 @@ public enum Planner {
         }
         pass.matched += 1
         if id.kind == .member, before["status"] == .string("invited") { pass.addPending(id, desired: desired, options: options) }
-        if !wanted.sameValues(as: before, ignoring: State.isStateOnly) {
+        if id.kind == .apiKey, let rotation = rotation(entry, before, now: options.now) {
+            pass.changes.append(rotation)
+        } else if !wanted.sameValues(as: before, ignoring: State.isStateOnly) {
             var after = wanted
             for key in State.stateOnlyAttributes { after[key] = before[key] }
             pass.changes.append(Change(action: .update, id: id, before: before, after: after, reason: .changed,
@@ -151,6 +155,7 @@ public enum Planner {
             let a = change.after ?? change.before ?? [:]
             switch change.id.kind {
             case .settings, .app, .role: affected[change.id.org, default: []].insert("*")
+            case .apiKey: break
             case .member: affected[change.id.org, default: []].insert(change.id.key)
             case .team: teams[change.id.org, default: []].insert(change.id.key)
             case .teamMembership, .grant:
@@ -190,6 +195,7 @@ public enum Planner {
                                   message: "\(id) expires on \(expiry.written) (in \(left))",
                                   location: expiry.location))
         }
+        notices += reviewNotices(desired.reviews, options: options)
         // Pending invitations: one notice each, or one per org when there are many (a first import).
         for (org, invitations) in pending {
             if invitations.count <= Self.pendingInvitationsListed {

@@ -66,7 +66,7 @@ public struct ProtectedRolesRule: PlanPolicy {
             // A new org's settings bring the protection; an org removed whole is its members' changes.
             guard change.action == .update else { return nil }
             return roles(change.before).symmetricDifference(roles(change.after)).sorted().first.map { "the protection of role '\($0)'" }
-        case .app, .role, .team:
+        case .app, .role, .team, .apiKey:
             return nil
         }
     }

@@ -13,6 +13,8 @@ public enum ResourceKind: String, Sendable, Hashable, Codable, CaseIterable, Com
     case team
     case teamMembership = "team_membership"
     case grant
+    /// An API key of an app: metadata only, never the secret.
+    case apiKey = "api_key"
 
     public var order: Int {
         switch self {
@@ -23,6 +25,7 @@ public enum ResourceKind: String, Sendable, Hashable, Codable, CaseIterable, Com
         case .team: return 4
         case .teamMembership: return 5
         case .grant: return 6
+        case .apiKey: return 7
         }
     }
 
@@ -38,6 +41,7 @@ public enum ResourceKind: String, Sendable, Hashable, Codable, CaseIterable, Com
         case .team: return "teams"
         case .teamMembership: return "team_memberships"
         case .grant: return "grants"
+        case .apiKey: return "api_keys"
         }
     }
 

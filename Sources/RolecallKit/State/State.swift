@@ -23,7 +23,8 @@ public struct State: Sendable, Equatable {
     /// Attributes the state records but the manifests do not declare (never a cause for a change).
     /// `remote_id` and `remote_version` are what a target reported (`AppliedResource`).
     /// `declared_at` is where the manifests declared the resource when it was last applied (`file:line:col`).
-    public static let stateOnlyAttributes = ["status", "invited_at", "accepted_at", "remote_id", "remote_version", "declared_at"]
+    public static let stateOnlyAttributes = ["status", "invited_at", "accepted_at", "remote_id", "remote_version", "created_at", "rotated_at",
+                                             "declared_at"]
 
     /// Where the manifests declared a resource when it was last created or changed (state-only).
     public static let declaredAtAttribute = "declared_at"

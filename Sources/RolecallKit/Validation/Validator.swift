@@ -55,6 +55,7 @@ struct Validator {
         var takenRoles = take(&documents, \.roles)
         var takenTeams = take(&documents, \.teams)
         var takenGrants = take(&documents, \.grants)
+        let apiKeys = mergeKeys(take(&documents, \.apiKeys), org: name, zone: zone)
         let side = Validator(now: now, sink: DiagnosticSink())
         let ((members, teams), (apps, roles, grants)) = concurrently({ () -> ([Member], [Team]) in
             var (members, inOrder) = unique(moveOut(&takenMembers), key: { $0.email }, at: { $0.location }) {
@@ -94,12 +95,12 @@ struct Validator {
         })
         sink.append(contentsOf: side.sink.diagnostics)
         return Organization(name: name, location: location, settings: resolvedSettings, apps: apps, roles: roles,
-                            members: members, teams: teams, grants: grants)
+                            members: members, teams: teams, grants: grants, apiKeys: apiKeys)
     }
 
     /// Date-only expiries end at the next midnight in the org's zone; many share a day, and the
     /// calendar arithmetic is the slow part, so each day is worked out once.
-    private struct Midnights {
+    struct Midnights {
         let zone: TimeZone
         var known: [CalendarDay: Date] = [:]
 
@@ -155,7 +156,7 @@ struct Validator {
     }
 
     /// Keeps the first of each key; later ones are reported with a note pointing at the first.
-    private func uniqueHashing<T, K: Hashable>(_ items: [T], key: (T) -> K, at location: (T) -> SourceLocation,
+    func uniqueHashing<T, K: Hashable>(_ items: [T], key: (T) -> K, at location: (T) -> SourceLocation,
                                                message: (K) -> String) -> [T] {
         var seen: [K: Int] = [:]
         seen.reserveCapacity(items.count)
@@ -240,6 +241,8 @@ struct Validator {
             }
             expiryWarning(grant.expires, "grant of \(grant.key)", org)
         }
+        checkAPIKeys(org, memberEmails: memberEmails, appNames: appNames)
+        checkReviews(org)
         checkSeats(org, catalog)
         checkSingleHolder(org)
         // Policy guardrails (Validation/Policies/), when the org's settings set a policy.
@@ -308,7 +311,7 @@ struct Validator {
                    notes: [DiagnosticNote("seat limit set here", at: org.settings.location)])
     }
 
-    private func expiryWarning(_ expiry: Expiry?, _ what: @autoclosure () -> String, _ org: Organization) {
+    func expiryWarning(_ expiry: Expiry?, _ what: @autoclosure () -> String, _ org: Organization) {
         guard let expiry, expiry.hasPassed(at: now) else { return }
         let zone = expiry.lastDay == nil ? "" : " (\(org.settings.timezone))"
         sink.warning(.expired, "\(what()) expired on \(expiry.written)\(zone); the plan will revoke it", at: expiry.location)

@@ -29,6 +29,19 @@ struct PlanningOptions: ParsableArguments {
     }
 }
 
+/// `--label TEXT`: what the plan's header names. Without it, Markdown (the pull-request comment) names
+/// the commit in `GITHUB_SHA`.
+struct LabelOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("What the plan's header names (default for markdown: $GITHUB_SHA).", valueName: "text"))
+    var label: String?
+
+    func label(for format: PlanFormat) -> String? {
+        if let label { return label }
+        guard format == .markdown, let sha = ProcessInfo.processInfo.environment["GITHUB_SHA"], !sha.isEmpty else { return nil }
+        return sha
+    }
+}
+
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
@@ -48,6 +61,7 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var planning: PlanningOptions
     @OptionGroup var reading: ReadingOptions
     @OptionGroup var output: FormatOptions<PlanFormat>
+    @OptionGroup var labelOption: LabelOption
     @OptionGroup var color: ColorOptions
     @OptionGroup var targets: TargetOptions
 
@@ -65,6 +79,7 @@ struct PlanCommand: AsyncParsableCommand {
         request.folder = dir
         request.reading = reading.options
         request.format = output.format
+        request.label = labelOption.label(for: output.format)
         request.color = console.colors.stdout
         request.out = out
         request.detailedExitCode = detailedExitcode
@@ -81,12 +96,14 @@ struct ShowCommand: AsyncParsableCommand {
     var planfile: String
 
     @OptionGroup var output: FormatOptions<PlanFormat>
+    @OptionGroup var labelOption: LabelOption
     @OptionGroup var color: ColorOptions
 
     func run() async throws {
         let console = Console(colors: color.colors)
         var request = ShowRequest(planfile: planfile)
         request.format = output.format
+        request.label = labelOption.label(for: output.format)
         request.color = console.colors.stdout
         console.end(with: Commands.show(request))
     }

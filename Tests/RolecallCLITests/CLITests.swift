@@ -29,6 +29,7 @@ enum Binary {
         process.currentDirectoryURL = directory ?? packageRoot
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "NO_COLOR")
+        env.removeValue(forKey: "GITHUB_SHA")  // Markdown plans name it; tests that want it pass it
         for (k, v) in environment { env[k] = v }
         process.environment = env
         let out = Pipe()

@@ -10,7 +10,7 @@ struct PlanFailureDocumentTests {
         let ws = try Workspace(["acme.yaml": acmeTypo])
         let run = try ws.run(["plan", "m", "--format", "markdown"])
         #expect(run.status == 1)
-        #expect(run.stdout.hasPrefix("**Plan failed: 1 error, 0 warnings.** Nothing was planned"))
+        #expect(run.stdout.hasPrefix("<!-- rolecall:plan -->\n### rolecall plan\n\n**Plan failed: 1 error, 0 warnings.** Nothing was planned"))
         #expect(run.stdout.contains("| error | `m/acme.yaml:11:"))
         #expect(run.stdout.contains("admn"))
         #expect(run.stdout.contains("did you mean 'admin'?"))

@@ -73,7 +73,8 @@ struct PlanApplyTests {
             .replacingOccurrences(of: "[jane@acme.com, temp@agency.io]", with: "[temp@agency.io]"))
         let plan = try ws.run(["plan", "m"])
         let lines = plan.stdout.split(separator: "\n").filter { $0.hasPrefix("  - ") }
-        #expect(lines == ["  - team membership support/jane@acme.com  (removed from manifests)", "  - member jane@acme.com  (removed from manifests; pending invitation cancelled)"])
+        #expect(lines == ["  - team membership support/jane@acme.com  (removed from manifests)  declared at m/acme.yaml:9:31",
+                          "  - member jane@acme.com  (removed from manifests; pending invitation cancelled)  declared at m/acme.yaml:6:5"])
         let apply = try ws.run(["apply", "m", "--auto-approve"])
         #expect(apply.status == 0)
         #expect(try #require(ws.read("rolecall.state.json")).contains("jane@acme.com") == false)
@@ -281,8 +282,8 @@ struct PlanApplyTests {
         let ws = try Workspace(["acme.yaml": acme])
         _ = try ws.run(["apply", "m", "--auto-approve"])
         let md = try ws.run(["plan", "m", "--format", "markdown"], now: "2026-12-16T00:00:00Z")
-        #expect(md.stdout.hasPrefix("**Plan: 0 to add, 0 to change, 1 to remove (1 expired).**\n"))
-        #expect(md.stdout.contains("<details open>"))
+        #expect(md.stdout.hasPrefix("<!-- rolecall:plan -->\n### rolecall plan\n\n**Plan: 0 to add, 0 to change, 1 to remove (1 expired).**"))
+        #expect(md.stdout.contains("<details>"))
         #expect(md.stdout.contains("> [!IMPORTANT]"))
     }
 }

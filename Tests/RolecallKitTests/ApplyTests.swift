@@ -131,7 +131,8 @@ struct ApplyTests {
         #expect(applied.diagnostics.isEmpty)
         var expected = State(lineage: applied.outcome.state.lineage, serial: 1)
         expected.evaluatedAt = plan.evaluatedAt  // every saved state records its plan's evaluation instant (issue 13, item 5)
-        for change in plan.changes { expected.apply(change) }
+        // ... and where each resource was declared (state-only `declared_at`).
+        for change in plan.changes { expected.apply(Applier.recorded(change, as: change.after.map { AppliedResource(attributes: $0) })) }
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir.path("s.json"))) == StateCodec.encode(expected))
         #expect(!FileManager.default.fileExists(atPath: dir.path("s.json.backup")), "one write: no earlier version to keep")
     }

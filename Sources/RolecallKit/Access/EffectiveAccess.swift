@@ -73,6 +73,9 @@ public enum EffectiveAccess {
         public func scope(_ app: String?) -> Scope? { scopes.first { $0.app == app } }
     }
 
+    /// Why an invited member's app role is set aside (LogRocket): it counts once the invitation is accepted.
+    public static let waitingForAcceptance = "waiting for the org invitation to be accepted"
+
     /// Everyone's access in every org of the resources; with `only`, just those people (org -> e-mails).
     public static func compute(_ resources: some Sequence<(key: ResourceID, value: Attributes)>, now: Date, only: [String: Set<String>]? = nil) -> [Person] {
         OrgIndex.build(resources, now: now, only: only).flatMap { index in
@@ -106,17 +109,19 @@ public enum EffectiveAccess {
         var emails: [String] = []
 
         /// One index per org (by name) among the resources; with `only`, just the orgs and people named.
-        static func build(_ resources: some Sequence<(key: ResourceID, value: Attributes)>, now: Date, only: [String: Set<String>]?) -> [OrgIndex] {
+        /// `held`: resources that count whatever their expiry (a plan's expiry revocations, still held until applied).
+        static func build(_ resources: some Sequence<(key: ResourceID, value: Attributes)>, now: Date, only: [String: Set<String>]?,
+                          held: Set<ResourceID> = []) -> [OrgIndex] {
             var byOrg: [String: [ResourceID: Attributes]] = [:]
             for (id, attributes) in resources where only == nil || only?[id.org] != nil {
                 byOrg[id.org, default: [:]][id] = attributes
             }
             return byOrg.keys.sorted(by: byteOrder).map { org in
-                OrgIndex(org: org, byOrg[org] ?? [:], now: now, only: only?[org])
+                OrgIndex(org: org, byOrg[org] ?? [:], now: now, only: only?[org], held: held)
             }
         }
 
-        init(org: String, _ resources: [ResourceID: Attributes], now: Date, only: Set<String>?) {
+        init(org: String, _ resources: [ResourceID: Attributes], now: Date, only: Set<String>?, held: Set<ResourceID> = []) {
             self.org = org
             self.now = now
             let settings = resources[ResourceID(org: org, kind: .settings, key: "")]
@@ -130,10 +135,10 @@ public enum EffectiveAccess {
                     if let scope = string(a, "scope").flatMap(RoleScope.init(rawValue:)), case let .strings(p)? = a["permissions"] {
                         custom[scope, default: [:]][id.key] = p
                     }
-                case .member where live(a): members[id.key] = a
-                case .teamMembership where live(a):
+                case .member where live(a) || held.contains(id): members[id.key] = a
+                case .teamMembership where live(a) || held.contains(id):
                     if let team = string(a, "team"), let member = string(a, "member") { teamsOf[member, default: []].append(team) }
-                case .grant where live(a):
+                case .grant where live(a) || held.contains(id):
                     if let member = string(a, "member") { grantsOf[member, default: []].append(a) }
                     if let team = string(a, "team") { teamGrants[team, default: []].append(a) }
                 default: break
@@ -213,7 +218,7 @@ public enum EffectiveAccess {
                 var explicit = explicitByApp[app.name] ?? []
                 var aside: [(Binding, String)] = []
                 if rules.appRolesWaitForAcceptance, status != "active" {
-                    aside += explicit.map { ($0, "waiting for the org invitation to be accepted") }
+                    aside += explicit.map { ($0, EffectiveAccess.waitingForAcceptance) }
                     explicit = []
                 }
                 var implied: [Binding] = []

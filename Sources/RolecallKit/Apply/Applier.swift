@@ -120,11 +120,15 @@ public struct Applier: Sendable {
         return progress.outcome
     }
 
-    /// The change as the state records it: the target's view of the resource when it reported one.
+    /// The change as the state records it: the target's view of the resource when it reported one, and
+    /// where the manifests declare it (`declared_at`, state-only), so that its removal can say where it was.
     static func recorded(_ change: Change, as resource: AppliedResource?) -> Change {
-        guard change.action != .delete, let resource else { return change }
+        guard change.action != .delete else { return change }
         var recorded = change
-        recorded.after = resource.recorded
+        if let resource { recorded.after = resource.recorded }
+        if let location = change.location, recorded.after != nil {
+            recorded.after?[State.declaredAtAttribute] = .string(location.description)
+        }
         return recorded
     }
 

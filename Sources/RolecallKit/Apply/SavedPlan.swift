@@ -162,7 +162,7 @@ struct ResourceCheck {
             if id.kind != .apiKey { found.append("'\(name)' is recorded for API keys only") }
             if case let .string(text)? = a[name], Timestamp.isCanonical(text) {} else { found.append("'\(name)' must be a timestamp") }
         }
-        for name in [AppliedResource.remoteIDAttribute, AppliedResource.versionAttribute] {
+        for name in [AppliedResource.remoteIDAttribute, AppliedResource.versionAttribute, State.declaredAtAttribute] {
             guard let value = a[name] else { continue }
             if case .string = value {} else { found.append("'\(name)' must be a string") }
         }

@@ -48,7 +48,8 @@ public enum Workflow {
         guard let manifest = validated.manifest, let desired else {
             return Planned(plan: nil, diagnostics: validated.diagnostics, state: state, stateFound: found)
         }
-        let plan = Planner.diff(desired: desired, current: state, options: options)
+        var plan = Planner.diff(desired: desired, current: state, options: options)
+        plan.describeOrgs(manifest: manifest, state: state)
         let problems = Policies.check(plan: plan, desired: desired, state: state, options: options)
         return Planned(plan: problems.hasErrors ? nil : plan, diagnostics: validated.diagnostics + problems, state: state,
                        manifest: manifest, desired: desired, stateFound: found)

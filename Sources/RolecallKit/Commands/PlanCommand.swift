@@ -8,6 +8,8 @@ public struct PlanRequest: Sendable {
     public var options: PlanOptions
     public var reading = ReadOptions()
     public var format: PlanFormat = .text
+    /// What the header names (`--label`, or `GITHUB_SHA` for Markdown).
+    public var label: String?
     public var color = false
     /// Where to save the plan for `apply PLANFILE` (`--out`).
     public var out: String?
@@ -43,7 +45,7 @@ extension Commands {
             }
         }
         let report = PlanReport(plan: planned.plan, diagnostics: planned.diagnostics)
-        let renderer = PlanReportRenderer(format: request.format, color: request.color)
+        let renderer = PlanReportRenderer(format: request.format, color: request.color, label: request.label)
         // GitHub output carries the diagnostics as annotations; the others leave them to standard error.
         let diagnostics = request.format == .github ? [] : planned.diagnostics
         guard let plan = planned.plan else {

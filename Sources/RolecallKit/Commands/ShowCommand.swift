@@ -4,6 +4,8 @@ import Foundation
 public struct ShowRequest: Sendable {
     public var planfile: String
     public var format: PlanFormat = .text
+    /// What the header names (`--label`, or `GITHUB_SHA` for Markdown).
+    public var label: String?
     public var color = false
 
     public init(planfile: String) {
@@ -17,7 +19,7 @@ extension Commands {
         switch readPlanFile(request.planfile) {
         case let .success(plan):
             let report = PlanReport(plan: plan, diagnostics: [])
-            return CommandResult(output: PlanReportRenderer(format: request.format, color: request.color).render(report),
+            return CommandResult(output: PlanReportRenderer(format: request.format, color: request.color, label: request.label).render(report),
                                  retained: [plan])
         case let .failure(problem):
             return CommandResult(diagnostics: [problem], exitCode: 1)

@@ -90,6 +90,8 @@ public struct Plan: Sendable {
     public var accessChanges: [AccessChange] = []
     /// Every policy rule's verdict, org by org (`settings.policy`; see `Policies.results`).
     public var policies: [PolicyResult] = []
+    /// Per org, what a reader needs to read its changes: time zone, own domains (see `describeOrgs`).
+    public var context: [String: OrgContext] = [:]
 
     public var isEmpty: Bool { changes.isEmpty }
 

@@ -25,6 +25,8 @@ public struct PlanDocument: Codable, Sendable {
     public var digest: String?
     /// Each policy rule's verdict per org (absent when no org sets a policy).
     public var policies: [PolicyResult]?
+    /// Per org: its time zone and own e-mail domains (how expiries are read, who is external).
+    public var orgs: [String: OrgContext]?
 
     public struct Location: Codable, Sendable, Hashable {
         public var file: String
@@ -47,6 +49,10 @@ public struct PlanDocument: Codable, Sendable {
         public var expired_on: String?
         public var expired_via: String?
         public var location: Location?
+        /// A grant removal shown as one replacement with a grant added (a role change, see
+        /// `Replacement`): on the addition, the key of the removed grant; on the removal, the key of the added one.
+        public var replaces: String?
+        public var replaced_by: String?
     }
 
     public struct NoticeDocument: Codable, Sendable {
@@ -93,6 +99,11 @@ public struct PlanDocument: Codable, Sendable {
                                   after: c.after, reason_code: code, reason: c.reason.description, expired_on: on,
                                   expired_via: via, location: c.location.map(Location.init))
         }
+        for pair in plan.replacements {
+            changes[pair.removal].replaced_by = changes[pair.addition].key
+            changes[pair.addition].replaces = changes[pair.removal].key
+        }
+        orgs = plan.context.isEmpty ? nil : plan.context
         access_changes = plan.accessChanges
         policies = plan.policies.isEmpty ? nil : plan.policies
         notices = plan.notices.map {
@@ -131,6 +142,7 @@ public struct PlanDocument: Codable, Sendable {
                         manifestDigest: manifest_digest, onlyExpired: only_expired)
         plan.accessChanges = access_changes ?? []
         plan.policies = policies ?? []
+        plan.context = orgs ?? [:]
         return .success(plan)
     }
 

@@ -56,8 +56,10 @@ public enum Planner {
         if !changes.isEmpty {
             var after = current
             for change in changes { after.apply(change) }
+            // Access revoked at its expiry counts before the plan: it is held until the plan revokes it.
+            let held = Set(changes.lazy.filter { $0.action == .delete && $0.reason.isExpiry }.map(\.id))
             plan.accessChanges = EffectiveAccess.changes(from: current.resources, to: after.resources, now: options.now,
-                                                         only: affectedPeople(changes, current: current, after: after))
+                                                         only: affectedPeople(changes, current: current, after: after), held: held)
         }
         return plan
     }

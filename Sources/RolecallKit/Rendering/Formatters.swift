@@ -42,7 +42,9 @@ enum Shown {
         case .create:
             return (change.after ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
         case .delete:
-            return (change.before ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+            // Where it was declared is shown beside the change, not as an attribute.
+            return (change.before ?? [:]).sorted { $0.key < $1.key }.filter { $0.key != State.declaredAtAttribute }
+                .map { "\($0.key): \($0.value)" }
         case .update:
             return change.changedAttributes.map { key in
                 "\(key): \(change.before?[key]?.description ?? "(none)") -> \(change.after?[key]?.description ?? "(none)")"

@@ -14,6 +14,8 @@ public struct PlanRenderer: Sendable {
     public var color: Bool
     /// GitHub rejects comments over 65,536 characters; the Markdown stays under this.
     public var markdownLimit = 65_000
+    /// What the header names: the commit (`GITHUB_SHA`) or `--label` (Markdown and text).
+    public var label: String?
 
     public init(format: PlanFormat, color: Bool = false) {
         self.format = format
@@ -22,11 +24,15 @@ public struct PlanRenderer: Sendable {
 
     public var formatter: any PlanFormatter {
         switch format {
-        case .text: return TextFormatter(color: color)
+        case .text:
+            var text = TextFormatter(color: color)
+            text.label = label
+            return text
         case .json: return JSONFormatter()
         case .markdown:
             var markdown = MarkdownFormatter()
             markdown.limit = markdownLimit
+            markdown.label = label
             return markdown
         case .github: return GitHubFormatter()
         }

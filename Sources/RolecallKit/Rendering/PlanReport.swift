@@ -26,10 +26,13 @@ public struct PlanReportRenderer: Sendable {
     public var color: Bool
     /// GitHub rejects comments over 65,536 characters; the Markdown stays under this.
     public var markdownLimit = 65_000
+    /// What the header names: the commit (`GITHUB_SHA`) or `--label`.
+    public var label: String?
 
-    public init(format: PlanFormat, color: Bool = false) {
+    public init(format: PlanFormat, color: Bool = false, label: String? = nil) {
         self.format = format
         self.color = color
+        self.label = label
     }
 
     public func render(_ report: PlanReport) -> String {
@@ -37,6 +40,7 @@ public struct PlanReportRenderer: Sendable {
         if let plan = report.plan {
             var renderer = PlanRenderer(format: format, color: color)
             renderer.markdownLimit = markdownLimit
+            renderer.label = label
             return renderer.render(plan)
         }
         switch format {
@@ -59,7 +63,7 @@ public struct PlanReportRenderer: Sendable {
 
     /// The failure and a table of the diagnostics: where, and what is wrong (with the did-you-mean and notes).
     func failureMarkdown(_ report: PlanReport) -> String {
-        var out = "**\(report.summaryLine)** Nothing was planned: fix the problems below and run the plan again.\n\n"
+        var out = PlanComment.title(label) + "\n**\(report.summaryLine)** Nothing was planned: fix the problems below and run the plan again.\n\n"
             + "| | where | problem |\n|---|---|---|\n"
         let sorted = report.diagnostics.sortedForOutput()
         for (shown, d) in sorted.enumerated() {

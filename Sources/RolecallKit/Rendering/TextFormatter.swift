@@ -13,25 +13,30 @@ public struct TextFormatter: PlanFormatter, DiagnosticsFormatter, AccessFormatte
 
     // MARK: Plan
 
+    /// What the first line names: the commit (`GITHUB_SHA`) or `--label`.
+    public var label: String?
+
     public func plan(_ plan: Plan) -> String {
         var out = ""
+        if let label, !label.isEmpty { out += "rolecall plan for \(Escape.text(label)) (state serial \(plan.serial))\n\n" }
         if !plan.changes.isEmpty {
             out += "rolecall will make these changes (expiries evaluated at \(Timestamp.format(plan.evaluatedAt))):\n"
+            let pairs = plan.replacements
+            let paired = Dictionary(pairs.map { ($0.addition, $0) }, uniquingKeysWith: { a, _ in a })
+            let removed = Set(pairs.map(\.removal))
             for org in Set(plan.changes.map(\.id.org)).sorted() {
                 out += "\n" + paint("org \(Escape.text(org))", "1") + "\n"
-                for change in plan.changes where change.id.org == org {
-                    let (symbol, code) = Shown.symbol(change.action)
-                    let place = change.location.map { "  \(Escape.text($0.description))" } ?? ""
-                    out += "  \(paint(symbol, code)) \(Escape.text(change.id.description))  "
-                        + "(\(Escape.text(change.reason.description)))\(paint(place, "2"))\n"
-                    for line in Shown.attributeLines(change) { out += "      \(Escape.text(line))\n" }
+                for (index, change) in plan.changes.enumerated() where change.id.org == org && !removed.contains(index) {
+                    out += paired[index].map { replacement($0, plan) } ?? self.change(change)
                 }
             }
             out += "\n"
         }
         if !plan.accessChanges.isEmpty {
             out += "Access changes:\n"
-            for change in plan.accessChanges { out += "  \(Escape.text(change.line))\n" }
+            for change in plan.accessChanges {
+                out += "  \(Escape.text(change.line))" + (change.external == true ? paint("  external", "33") : "") + "\n"
+            }
             out += "\n"
         }
         if !plan.notices.isEmpty {
@@ -43,6 +48,30 @@ public struct TextFormatter: PlanFormatter, DiagnosticsFormatter, AccessFormatte
             out += "\n"
         }
         out += paint(plan.summaryLine, "1") + "\n"
+        return out
+    }
+
+    /// `- grant member:…  (removed from manifests)  declared at manifests/acme.yaml:19:5` and its attributes.
+    private func change(_ change: Change) -> String {
+        let (symbol, code) = Shown.symbol(change.action)
+        var place = change.location.map { "  \(Escape.text($0.description))" } ?? ""
+        if change.location == nil, case let .string(declared)? = change.before?[State.declaredAtAttribute] {
+            place = "  declared at \(Escape.text(declared))"
+        }
+        var out = "  \(paint(symbol, code)) \(Escape.text(change.id.description))  "
+            + "(\(Escape.text(change.reason.description)))\(paint(place, "2"))\n"
+        for line in Shown.attributeLines(change) { out += "      \(Escape.text(line))\n" }
+        return out
+    }
+
+    /// `-/+ grant member:jane@acme.com:member@production  (replaces …:admin@production)` and what changes.
+    private func replacement(_ pair: Replacement, _ plan: Plan) -> String {
+        let removal = plan.changes[pair.removal]
+        let addition = plan.changes[pair.addition]
+        let place = addition.location.map { "  \(Escape.text($0.description))" } ?? ""
+        var out = "  \(paint("-/+", "33")) \(Escape.text(addition.id.description))  "
+            + "(replaces \(Escape.text(removal.id.key)))\(paint(place, "2"))\n"
+        for line in Replacement.attributeLines(removal, addition) { out += "      \(Escape.text(line))\n" }
         return out
     }
 

@@ -22,7 +22,12 @@ public struct State: Sendable, Equatable {
 
     /// Attributes the state records but the manifests do not declare (never a cause for a change).
     /// `remote_id` and `remote_version` are what a target reported (`AppliedResource`).
-    public static let stateOnlyAttributes = ["status", "invited_at", "accepted_at", "remote_id", "remote_version", "created_at", "rotated_at"]
+    /// `declared_at` is where the manifests declared the resource when it was last applied (`file:line:col`).
+    public static let stateOnlyAttributes = ["status", "invited_at", "accepted_at", "remote_id", "remote_version", "created_at", "rotated_at",
+                                             "declared_at"]
+
+    /// Where the manifests declared a resource when it was last created or changed (state-only).
+    public static let declaredAtAttribute = "declared_at"
 
     /// Whether `name` is one of `stateOnlyAttributes` (asked for every attribute of every resource in a
     /// plan, so a scan of five short names rather than a hash; see `sameName`).
@@ -183,7 +188,7 @@ public enum StateCodec {
     private struct Reader {
         /// Every attribute name rolecall writes, in name (byte) order.
         static let attributeNames = JSONParser.KnownNames([
-            "accepted_at", "app", "attributes", "catalog", "description", "expires", "invitation_ttl", "invited_at",
+            "accepted_at", "app", "attributes", "catalog", "declared_at", "description", "expires", "invitation_ttl", "invited_at",
             "max_removals", "member", "name", "permissions", "plan", "reason", "role", "scope", "seats", "sso", "status",
             "team", "ticket", "timezone", "visibility",
         ].sorted(by: byteOrder))

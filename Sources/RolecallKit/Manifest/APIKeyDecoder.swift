@@ -31,7 +31,7 @@ extension DocumentDecoder {
         }
         let rotate = f.string("rotate_every")
         let rotateDays = rotate.flatMap { period($0, "rotate_every") }
-        let expires = keyExpiry(f)
+        let expires = expiry(f)
         let review = self.review(f)
         guard let name, let app, let access, let owner else { return nil }
         return APIKey(name: name.value, app: app, access: access, owner: owner, purpose: f.string("purpose")?.value,
@@ -64,18 +64,5 @@ extension DocumentDecoder {
         sink.error(.invalidPeriod, "'\(key)' must be a whole number of days or weeks like 90d or 26w, found '\(written.value)'",
                    at: written.location)
         return nil
-    }
-
-    private func keyExpiry(_ f: Fields) -> Expiry? {
-        guard let written = f.string("expires") else { return nil }
-        switch WrittenExpiry.parse(written.value) {
-        case let .bad(message):
-            sink.error(.invalidExpiry, "invalid expiry: \(message)", at: written.location)
-            return nil
-        case let .ok(.day(day)):
-            return Expiry(endsAt: day.next().startInUTC, written: written.value, lastDay: day, location: written.location)
-        case let .ok(.instant(date)):
-            return Expiry(endsAt: date, written: written.value, lastDay: nil, location: written.location)
-        }
     }
 }

@@ -312,7 +312,8 @@ struct DocumentDecoder {
         return email
     }
 
-    private func expiry(_ f: Fields) -> Expiry? {
+    /// `expires:` of a member, grant, team role or API key (also used by APIKeyDecoder.swift).
+    func expiry(_ f: Fields) -> Expiry? {
         guard let written = f.string("expires") else { return nil }
         switch WrittenExpiry.parse(written.value) {
         case let .bad(message):

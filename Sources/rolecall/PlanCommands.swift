@@ -73,9 +73,7 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = Console(colors: color.colors)
-        let setup = await targets.setUp(folder: dir, backend: stateOptions.store, options: planning.options(now: clock.date),
-                                        reading: reading.options, console: console, showDrift: output.format == .text)
-        var request = PlanRequest(backend: setup.backend, options: planning.options(now: clock.date))
+        var request = PlanRequest(backend: stateOptions.store, options: planning.options(now: clock.date))
         request.folder = dir
         request.reading = reading.options
         request.format = output.format
@@ -85,7 +83,9 @@ struct PlanCommand: AsyncParsableCommand {
         request.detailedExitCode = detailedExitcode
         request.planKey = planKey(environment: ProcessInfo.processInfo.environment)
         request.requireState = required.requireState
-        console.end(with: Commands.plan(request))
+        request.environment = ProcessInfo.processInfo.environment
+        request.refresh = targets.refresh
+        console.end(with: await Commands.plan(request))
     }
 }
 
@@ -148,11 +148,9 @@ struct ApplyCommand: AsyncParsableCommand {
         let console = Console(colors: color.colors)
         // A full disk or a file size limit makes writes fail with an error the run reports, not a signal that kills it.
         signal(SIGXFSZ, SIG_IGN)
-        let setup = await targets.setUp(folder: source, backend: stateOptions.store, options: planning.options(now: clock.date),
-                                        reading: reading.options, console: console, showDrift: true)
-        var request = ApplyRequest(backend: setup.backend, options: planning.options(now: clock.date),
+        var request = ApplyRequest(backend: stateOptions.store, options: planning.options(now: clock.date),
                                    auditPath: auditLog ?? stateOptions.auditPath)
-        request.target = setup.target
+        request.refresh = targets.refresh
         request.source = source
         request.reading = reading.options
         request.autoApprove = autoApprove

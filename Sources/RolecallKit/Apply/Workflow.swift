@@ -15,6 +15,8 @@ public enum Workflow {
         public var desired: DesiredState?
         /// False when the backend had no state: the plan starts from an empty one (the command line says so).
         public var stateFound = true
+        /// The validation diagnostics alone (`diagnostics` adds what the policies found), for `replan`.
+        var validation: [Diagnostic] = []
     }
 
     /// Reads and validates manifests, reads the state, builds the desired state, diffs, and runs the
@@ -48,11 +50,29 @@ public enum Workflow {
         guard let manifest = validated.manifest, let desired else {
             return Planned(plan: nil, diagnostics: validated.diagnostics, state: state, stateFound: found)
         }
-        var plan = Planner.diff(desired: desired, current: state, options: options)
-        plan.describeOrgs(manifest: manifest, state: state)
-        let problems = Policies.check(plan: plan, desired: desired, state: state, options: options)
-        return Planned(plan: problems.hasErrors ? nil : plan, diagnostics: validated.diagnostics + problems, state: state,
-                       manifest: manifest, desired: desired, stateFound: found)
+        var planned = Planned(plan: nil, diagnostics: validated.diagnostics, state: state, manifest: manifest, desired: desired,
+                              stateFound: found, validation: validated.diagnostics)
+        diff(&planned, options: options)
+        return planned
+    }
+
+    /// The plan made again against `state` (a target's view of the org, read after the manifests):
+    /// the manifests and the desired state are not read or built again.
+    public static func replan(_ planned: Planned, against state: State, options: PlanOptions) -> Planned {
+        var again = planned
+        again.state = state
+        diff(&again, options: options)
+        return again
+    }
+
+    /// The diff of the desired state against `planned.state`, and the policies run over it.
+    private static func diff(_ planned: inout Planned, options: PlanOptions) {
+        guard let manifest = planned.manifest, let desired = planned.desired else { return }
+        var plan = Planner.diff(desired: desired, current: planned.state, options: options)
+        plan.describeOrgs(manifest: manifest, state: planned.state)
+        let problems = Policies.check(plan: plan, desired: desired, state: planned.state, options: options)
+        planned.plan = problems.hasErrors ? nil : plan
+        planned.diagnostics = planned.validation + problems
     }
 
     /// Who is applying, for the audit log: ROLECALL_ACTOR, else the CI system's user, else the OS user.

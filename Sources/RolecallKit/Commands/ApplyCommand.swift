@@ -24,8 +24,12 @@ public struct ApplyRequest: Sendable {
     public var allowBackdate = false
     /// Allow changes to the roles `settings.policy.protected_roles` names (`--allow-protected`).
     public var allowProtected = false
-    /// Where the changes are carried out.
+    /// Where the changes of orgs without a target (`settings.target`) are carried out: recorded only.
     public var target: any ApplyTarget = RecordOnlyTarget()
+    /// Read each org's target before planning (`--refresh`); false plans from the state alone.
+    public var refresh = true
+    /// How a SCIM client is made (the HTTP transport; tests may pass another).
+    public var makeClient: TargetSetup.ClientMaker = TargetSetup.httpClient
 
     public init(backend: any StateBackend, options: PlanOptions, auditPath: String?) {
         self.backend = backend
@@ -56,7 +60,8 @@ public struct ApplyHooks: Sendable {
 
 extension Commands {
     /// Locks the state, plans the folder (or reads the plan file and checks it is not stale), shows the
-    /// plan, asks unless `autoApprove`, applies, and releases the lock before returning.
+    /// plan, asks unless `autoApprove`, applies, and releases the lock before returning. Orgs with a
+    /// target are planned against what their servers hold (read under the lock) and applied there.
     public static func apply(_ request: ApplyRequest, hooks: ApplyHooks) async -> CommandResult {
         let lock: any StateLock
         switch request.backend.lockOrDiagnose(environment: request.environment, timeout: request.lockTimeout) {
@@ -64,13 +69,14 @@ extension Commands {
         case let .failure(problem): return CommandResult(diagnostics: [problem], exitCode: 1)
         }
         defer { lock.release() }
-        let prepared = preparePlan(request)
+        let prepared = await preparePlan(request)
         guard case let .success((plan, state, warnings)) = prepared.result else {
             var failed = CommandResult(diagnostics: prepared.diagnostics, exitCode: 1, retained: prepared.retained)
             failed.notes = prepared.notes
             return failed
         }
         if let note = prepared.notes.first { hooks.note(note) }
+        if !prepared.drift.isEmpty { hooks.show(prepared.drift) }
         if !request.allowBackdate, let problem = Backdating.check(plan, state: state) {
             return CommandResult(diagnostics: warnings + [problem], exitCode: 1, retained: [plan, state])
         }
@@ -85,7 +91,9 @@ extension Commands {
                                      exitCode: 1, retained: [plan, state])
             }
         }
-        let applied = await Workflow.apply(plan, state: state, backend: request.backend, lock: lock, target: request.target,
+        let backend: any StateBackend = prepared.backend ?? request.backend
+        let target: any ApplyTarget = prepared.target ?? request.target
+        let applied = await Workflow.apply(plan, state: state, backend: backend, lock: lock, target: target,
                                            audit: request.auditPath.map { AuditLog(path: $0) },
                                            actor: Workflow.actor(environment: request.environment), observers: hooks.observers,
                                            allowBackdate: request.allowBackdate)
@@ -109,16 +117,21 @@ extension Commands {
         var diagnostics: [Diagnostic]
         var retained: [any Sendable] = []
         var notes: [String] = []
+        /// For orgs with a target: the refreshed state's backend, the routing target, the drift section.
+        var backend: (any StateBackend)?
+        var target: (any ApplyTarget)?
+        var drift = ""
     }
 
     /// The plan file's changes checked against the locked state, or a fresh plan of the folder; with the
     /// warnings found on the way.
-    private static func preparePlan(_ request: ApplyRequest) -> Prepared {
+    private static func preparePlan(_ request: ApplyRequest) async -> Prepared {
         func failed(_ diagnostics: [Diagnostic], _ retained: [any Sendable] = []) -> Prepared {
             Prepared(result: .failure(diagnostics.first { $0.severity == .error } ?? .error(.changeFailed, "apply failed", at: nil)),
                      diagnostics: diagnostics, retained: retained)
         }
         if isPlanFile(request.source) {
+            if let problem = TargetSetup.checkPlanFile(backend: request.backend) { return failed([problem]) }
             let plan: Plan, state: State
             var notes: [String] = []
             switch readPlanFile(request.source, sealed: true, key: planKey(environment: request.environment)) {
@@ -148,7 +161,15 @@ extension Commands {
         var options = request.options
         options.digest = false
         options.protectedChanges = request.allowProtected ? .allow : .refuse
-        let planned = Workflow.plan(manifests: request.source, store: request.backend, options: options, reading: request.reading)
+        var planned = Workflow.plan(manifests: request.source, store: request.backend, options: options, reading: request.reading)
+        var setup: TargetSetup?
+        if TargetSetup.hasTargets(planned) {
+            let made = await TargetSetup.prepare(planned: planned, backend: request.backend, now: options.now,
+                                                 environment: request.environment, refresh: request.refresh, makeClient: request.makeClient)
+            guard made.diagnostics.isEmpty else { return failed(made.diagnostics) }
+            if let refreshed = made.refreshed { planned = Workflow.replan(planned, against: refreshed, options: options) }
+            setup = made
+        }
         var notes: [String] = []
         if !planned.stateFound, planned.plan != nil || request.requireState {
             let (note, error) = noStateNotice(at: request.backend, required: request.requireState)
@@ -160,6 +181,7 @@ extension Commands {
             prepared.notes = notes
             return prepared
         }
-        return Prepared(result: .success((plan, planned.state, planned.diagnostics)), diagnostics: planned.diagnostics, notes: notes)
+        return Prepared(result: .success((plan, planned.state, planned.diagnostics)), diagnostics: planned.diagnostics, notes: notes,
+                        backend: setup?.backend, target: setup?.target, drift: DriftItem.render(setup?.drift ?? []))
     }
 }

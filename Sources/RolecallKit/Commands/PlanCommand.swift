@@ -19,6 +19,12 @@ public struct PlanRequest: Sendable {
     public var requireState = false
     /// Signs the saved plan (HMAC-SHA256) when set: `ROLECALL_PLAN_KEY`, from the environment only.
     public var planKey: String?
+    /// Where targets' URLs and tokens come from (`settings.target.url_env`, `token_env`).
+    public var environment: [String: String] = [:]
+    /// Read each org's target before planning (`--refresh`); false plans from the state alone.
+    public var refresh = true
+    /// How a SCIM client is made (the HTTP transport; tests may pass another).
+    public var makeClient: TargetSetup.ClientMaker = TargetSetup.httpClient
 
     public init(backend: any StateBackend, options: PlanOptions) {
         self.backend = backend
@@ -29,11 +35,21 @@ public struct PlanRequest: Sendable {
 extension Commands {
     /// Plans, saves the plan with `out`, and renders it. When something stops planning (manifest errors,
     /// an unreadable state, a policy), the output is still a document in the asked format (Markdown and
-    /// JSON explain the failure, GitHub annotates it) and the exit status is 1.
-    public static func plan(_ request: PlanRequest) -> CommandResult {
+    /// JSON explain the failure, GitHub annotates it) and the exit status is 1. Orgs with a target are
+    /// planned against the state as their servers hold it (with `refresh`); what was changed there outside
+    /// rolecall comes first in text output.
+    public static func plan(_ request: PlanRequest) async -> CommandResult {
         var options = request.options
         options.digest = request.out != nil || request.format == .json
         var planned = Workflow.plan(manifests: request.folder, store: request.backend, options: options, reading: request.reading)
+        var drift = ""
+        if TargetSetup.hasTargets(planned) {
+            let setup = await TargetSetup.prepare(planned: planned, backend: request.backend, now: options.now,
+                                                  environment: request.environment, refresh: request.refresh, makeClient: request.makeClient)
+            guard setup.diagnostics.isEmpty else { return CommandResult(diagnostics: setup.diagnostics, exitCode: 1) }
+            if let refreshed = setup.refreshed { planned = Workflow.replan(planned, against: refreshed, options: options) }
+            if request.format == .text { drift = DriftItem.render(setup.drift) }
+        }
         planned.recordPolicyResults(options: options)
         var notes: [String] = []
         if !planned.stateFound, planned.plan != nil || request.requireState {
@@ -49,7 +65,7 @@ extension Commands {
         // GitHub output carries the diagnostics as annotations; the others leave them to standard error.
         let diagnostics = request.format == .github ? [] : planned.diagnostics
         guard let plan = planned.plan else {
-            var failed = CommandResult(output: renderer.render(report), diagnostics: diagnostics, exitCode: 1, retained: [planned])
+            var failed = CommandResult(output: drift + renderer.render(report), diagnostics: diagnostics, exitCode: 1, retained: [planned])
             failed.notes = notes
             return failed
         }
@@ -62,7 +78,7 @@ extension Commands {
             }
         }
         let code: Int32 = request.detailedExitCode && !plan.isEmpty ? 2 : 0
-        var result = CommandResult(output: renderer.render(report), diagnostics: diagnostics, exitCode: code, retained: [planned])
+        var result = CommandResult(output: drift + renderer.render(report), diagnostics: diagnostics, exitCode: code, retained: [planned])
         result.notes = notes
         return result
     }

@@ -11,6 +11,8 @@ public struct TargetSetup: Sendable {
     public var diagnostics: [Diagnostic] = []
     /// Orgs whose changes go to a SCIM server.
     public var scimOrgs: [String] = []
+    /// The state as the targets hold it, when they were read (`refresh`): plan against it.
+    public var refreshed: State?
 
     public init(backend: any StateBackend, target: any ApplyTarget) {
         self.backend = backend
@@ -22,14 +24,28 @@ public struct TargetSetup: Sendable {
 
     public static let httpClient: ClientMaker = { ScimClient(transport: HTTPScimTransport(baseURL: $0, token: $1)) }
 
-    /// Reads the manifests for the orgs' targets and, with `refresh`, reads each SCIM server and folds
-    /// what it holds into the state. Orgs without a target, and manifests that do not validate, leave
-    /// everything as it was (planning then reports the manifests' problems).
+    /// Reads the manifests, then sets up their orgs' targets (see `prepare(planned:…)`): for `rolecall drift`,
+    /// which needs no plan.
     public static func prepare(folder: String, backend: any StateBackend, options: PlanOptions, reading: ReadOptions = ReadOptions(),
                                environment: [String: String], refresh: Bool,
                                makeClient: ClientMaker = TargetSetup.httpClient) async -> TargetSetup {
-        var setup = TargetSetup(backend: backend, target: RecordOnlyTarget())
         let planned = Workflow.plan(manifests: folder, store: backend, options: options, reading: reading)
+        return await prepare(planned: planned, backend: backend, now: options.now, environment: environment, refresh: refresh,
+                             makeClient: makeClient)
+    }
+
+    /// Whether any org of the manifests has a target (nothing to set up otherwise).
+    public static func hasTargets(_ planned: Workflow.Planned) -> Bool {
+        planned.manifest?.organizations.contains { $0.settings.target != nil } ?? false
+    }
+
+    /// Sets up the targets of the orgs `planned` read (a plan already made: the manifests are not read
+    /// again) and, with `refresh`, reads each SCIM server and folds what it holds into the state the plan
+    /// was made against; `refreshed` is then that state, to plan again against. Orgs without a target,
+    /// and manifests that do not validate, leave everything as it was.
+    public static func prepare(planned: Workflow.Planned, backend: any StateBackend, now: Date, environment: [String: String],
+                               refresh: Bool, makeClient: ClientMaker = TargetSetup.httpClient) async -> TargetSetup {
+        var setup = TargetSetup(backend: backend, target: RecordOnlyTarget())
         guard let manifest = planned.manifest else { return setup }
         var makers: [String: RoutingTarget.Maker] = [:]
         var refreshers: [ScimRefresh] = []
@@ -49,13 +65,14 @@ public struct TargetSetup: Sendable {
         var state = planned.state
         for refresher in refreshers {
             do {
-                let (next, drift) = try await refresher.refresh(state, now: options.now)
+                let (next, drift) = try await refresher.refresh(state, now: now)
                 state = next
                 setup.drift += drift
             } catch {
                 setup.diagnostics.append(.error(.targetUnavailable, "refreshing org '\(refresher.org)' from its SCIM target failed: \(error)", at: nil))
             }
         }
+        setup.refreshed = state
         let from = StateVersion(of: planned.state)
         if let auditing = backend as? any AuditingStateBackend {
             setup.backend = RefreshedAuditingBackend(base: auditing, refreshed: state, from: from)

@@ -24,18 +24,10 @@ struct Fields {
 
     /// The value of `key`; nil when absent or written as null. A required key that is missing is reported.
     func node(_ key: String, required: Bool = false) -> YAMLNode? {
-        // Pairs read in place (iterating copies each, strings and all); see `sameName`.
-        let found = pairs.withUnsafeBufferPointer { all in
-            all.indices.first { i in
-                if case let .scalar(name, _) = all[i].key.content { return sameName(name, key) }
-                return false
-            }
-        }
-        guard let found else {
+        guard let pair = pairs.first(where: { $0.key.scalarText == key }) else {
             if required { sink.error(.missingKey, "\(what) is missing required key '\(key)'", at: location) }
             return nil
         }
-        let pair = pairs[found]
         if pair.value.isNull {
             if required { sink.error(.emptyValue, "'\(key)' in \(what) has no value", at: location(of: pair.key)) }
             return nil
@@ -103,7 +95,7 @@ struct Fields {
     /// Reports every key not in `allowed`, suggesting the closest allowed key.
     func finish(allowed: [String]) {
         for pair in pairs {
-            guard let name = pair.key.scalarText, !allowed.contains(where: { sameName($0, name) }) else { continue }
+            guard let name = pair.key.scalarText, !allowed.contains(name) else { continue }
             sink.error(.unknownKey, "unknown key '\(clipped(name, to: 100))' in \(what)" + Suggest.hint(for: name, among: allowed),
                        at: location(of: pair.key))
         }

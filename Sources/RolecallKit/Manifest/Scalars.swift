@@ -114,8 +114,7 @@ enum Scalars {
 
     /// The identity key of an address: lower case (addresses are ASCII once checked).
     static func emailKey(_ text: String) -> String {
-        // Bytes read in place (the UTF-8 view, walked index by index, cost ten times as much).
-        withBytes(text) { $0.contains { $0 >= 0x41 && $0 <= 0x5A } } ? text.lowercased() : text
+        text.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? text.lowercased() : text
     }
 
     private static func isAlphanumeric(_ b: UInt8) -> Bool {
@@ -160,6 +159,12 @@ public struct CalendarDay: Sendable, Hashable, Comparable, CustomStringConvertib
     }
 
     /// Days since 1970-01-01 (proleptic Gregorian), Howard Hinnant's `days_from_civil`.
+    ///
+    /// Hand-written, with `init(daysSinceEpoch:)`, for what they compute rather than for speed: Foundation's
+    /// Gregorian `Calendar` turns Julian before 1582-10-15, while RFC 3339 instants are proleptic Gregorian.
+    /// Measured (2026-12-01, release build, no-op plan of a 100k-member org, 15 alternating runs): with
+    /// `Calendar` and `Date.ISO8601FormatStyle` instead, 1.01x the wall time and 0.98x the CPU time, no
+    /// difference either way.
     var daysSinceEpoch: Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
@@ -322,5 +327,19 @@ extension Timestamp {
             return plural(Int((interval / size).rounded(.up)), word)
         }
         return plural(max(1, Int(interval.rounded(.up))), "second")
+    }
+}
+
+extension CalendarDay {
+    /// The day `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`).
+    init(daysSinceEpoch days: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let month = mp < 10 ? mp + 3 : mp - 9
+        self.init(year: yoe + era * 400 + (month <= 2 ? 1 : 0), month: month, day: doy - (153 * mp + 2) / 5 + 1)
     }
 }

@@ -186,11 +186,6 @@ public struct Attributes: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         }
     }
 
-    /// Pairs whose names are known to be in order, each once (the state reader's case for names it knows).
-    init(known pairs: [Element]) {
-        self.pairs = pairs
-    }
-
     /// Pairs already sorted by key with no key twice (the state reader's case); checked, not trusted.
     init?(sorted: [Element]) {
         for i in sorted.indices.dropFirst() where !byteOrder(sorted[i - 1].key, sorted[i].key) { return nil }
@@ -339,46 +334,8 @@ enum Timestamp {
             rest += 86_400
             days -= 1
         }
-        // civil_from_days (Howard Hinnant)
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        if (0...9999).contains(y) {
-            // The common case, written digit by digit (plans and audit logs format one per change).
-            return String(unsafeUninitializedCapacity: 20) { buffer in
-                func put(_ v: Int, _ width: Int, at start: Int) {
-                    var v = v
-                    for i in stride(from: start + width - 1, through: start, by: -1) {
-                        buffer[i] = UInt8(0x30 + v % 10)
-                        v /= 10
-                    }
-                }
-                put(y, 4, at: 0)
-                put(m, 2, at: 5)
-                put(d, 2, at: 8)
-                put(rest / 3600, 2, at: 11)
-                put(rest % 3600 / 60, 2, at: 14)
-                put(rest % 60, 2, at: 17)
-                buffer[4] = UInt8(ascii: "-")
-                buffer[7] = UInt8(ascii: "-")
-                buffer[10] = UInt8(ascii: "T")
-                buffer[13] = UInt8(ascii: ":")
-                buffer[16] = UInt8(ascii: ":")
-                buffer[19] = UInt8(ascii: "Z")
-                return 20
-            }
-        }
-        func pad(_ v: Int, _ w: Int = 2) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, w - s.count)) + s
-        }
-        return "\(pad(y, 4))-\(pad(m))-\(pad(d))T\(pad(rest / 3600)):\(pad(rest % 3600 / 60)):\(pad(rest % 60))Z"
+        func pad(_ v: Int) -> String { v < 10 ? "0\(v)" : String(v) }
+        return "\(CalendarDay(daysSinceEpoch: days))T\(pad(rest / 3600)):\(pad(rest % 3600 / 60)):\(pad(rest % 60))Z"
     }
 
     static func parse(_ text: String) -> Date? { parseTimestamp(text) }

@@ -166,23 +166,7 @@ extension ResourceTable: Equatable {
 
 extension String {
     /// Every byte below 0x80.
-    /// Eight bytes at a time: asked of every id on both sides of a plan.
-    var isASCII: Bool {
-        withBytes(self) { bytes in
-            guard let base = bytes.baseAddress else { return true }
-            let raw = UnsafeRawPointer(base)
-            var i = 0
-            while i + 8 <= bytes.count {
-                if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
-                i += 8
-            }
-            while i < bytes.count {
-                if bytes[i] >= 0x80 { return false }
-                i += 1
-            }
-            return true
-        }
-    }
+    var isASCII: Bool { withBytes(self) { $0.allSatisfy { $0 < 0x80 } } }
 }
 
 extension ResourceID {

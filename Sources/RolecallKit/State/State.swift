@@ -186,13 +186,6 @@ public enum StateCodec {
     /// and its first problem kept, so a newer `format_version` is reported rather than a layout this
     /// version does not know.
     private struct Reader {
-        /// Every attribute name rolecall writes, in name (byte) order.
-        static let attributeNames = JSONParser.KnownNames([
-            "accepted_at", "app", "attributes", "catalog", "declared_at", "description", "expires", "invitation_ttl", "invited_at",
-            "max_removals", "member", "name", "permissions", "plan", "reason", "role", "scope", "seats", "sso", "status",
-            "team", "ticket", "timezone", "visibility",
-        ].sorted(by: byteOrder))
-
         var parser: JSONParser
         /// Top-level members other than `orgs`.
         var top: [String: JSONValue] = [:]
@@ -346,12 +339,8 @@ public enum StateCodec {
             // right size (growing a new array pair by pair cost more than the parsing).
             scratch.removeAll(keepingCapacity: true)
             var valid = true
-            // Names rolecall writes come as ranks in name order: a resource whose names all do, in
-            // rising rank, is known sorted without comparing its names.
-            var lastRank = -1
             repeat {
-                let (name, rank) = try parser.memberName(among: Self.attributeNames)
-                lastRank = rank.map { $0 > lastRank ? $0 : Int.max } ?? Int.max
+                let name = try parser.memberName()
                 if let value = try parser.simpleValue() {
                     scratch.append((name, value))
                 } else if let value = Value(try parser.value()) {
@@ -364,7 +353,6 @@ public enum StateCodec {
             // A new buffer of exactly this size (`Array(scratch)` would share the scratch buffer, and the
             // next resource's writes would then copy it, spare capacity and all), the pairs moved into it.
             let pairs = scratch.removeLast(moving: scratch.count)
-            if lastRank != Int.max { return Attributes(known: pairs) }
             if let sorted = Attributes(sorted: pairs) { return sorted }
             // Not in rolecall's order (edited by hand): sort, and refuse a name given twice.
             var result = Attributes()

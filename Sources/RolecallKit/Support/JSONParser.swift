@@ -55,19 +55,8 @@ struct JSONParser {
         return Failure(message: message, line: line, column: column)
     }
 
-    /// Bytes are scanned in place, here and in `string` (indexing the array checks its bounds and
-    /// its storage at every byte; a pretty-printed state file is mostly white space and strings).
     private mutating func skipSpace() {
-        let from = i
-        i = bytes.withUnsafeBufferPointer { all in
-            var j = from
-            while j < all.count {
-                let b = all[j]
-                guard b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 else { break }
-                j += 1
-            }
-            return j
-        }
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
     }
 
     mutating func value() throws(Failure) -> JSONValue {
@@ -157,49 +146,10 @@ struct JSONParser {
 
     /// Consumes `"name":` and the space after it.
     mutating func memberName() throws(Failure) -> String {
-        try memberName(among: nil).name
-    }
-
-    /// Names a file repeats on every object, given once: a member name written as one of them (no
-    /// escapes) is that string, and `rank` its index, without a new string being made.
-    struct KnownNames: Sendable {
-        let names: [String]
-        /// Per length, the names of that length: (index, bytes).
-        private let byLength: [[(rank: Int, bytes: [UInt8])]]
-
-        init(_ names: [String]) {
-            self.names = names
-            var byLength = Array(repeating: [(rank: Int, bytes: [UInt8])](), count: (names.map(\.utf8.count).max() ?? 0) + 1)
-            for (rank, name) in names.enumerated() { byLength[name.utf8.count].append((rank, Array(name.utf8))) }
-            self.byLength = byLength
-        }
-
-        fileprivate func rank(of text: UnsafeBufferPointer<UInt8>) -> Int? {
-            guard text.count < byLength.count, let start = text.baseAddress else { return nil }
-            return byLength[text.count].withUnsafeBufferPointer { candidates in
-                for c in candidates.indices {
-                    let same = candidates[c].bytes.withUnsafeBufferPointer { name in
-                        name.baseAddress.map { memcmp($0, start, text.count) == 0 } ?? false
-                    }
-                    if same { return candidates[c].rank }
-                }
-                return nil
-            }
-        }
-    }
-
-    /// Consumes `"name":` and the space after it; a name among `known` comes with its index there.
-    mutating func memberName(among known: KnownNames?) throws(Failure) -> (name: String, rank: Int?) {
         skipSpace()
         guard i < bytes.count else { throw failure("the document ends inside an object (truncated?)") }
         guard bytes[i] == UInt8(ascii: "\"") else { throw failure("expected a member name in quotes") }
-        var key: (name: String, rank: Int?)
-        if let known, let (end, rank) = knownString(known) {
-            key = (known.names[rank], rank)
-            i = end + 1
-        } else {
-            key = (try string(), nil)
-        }
+        let key = try string()
         skipSpace()
         guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw failure("expected ':' after a member name") }
         i += 1
@@ -207,31 +157,16 @@ struct JSONParser {
         return key
     }
 
-    /// The end (the closing quote) and rank of the string at `i` when it is one of `known`, written plainly.
-    private func knownString(_ known: KnownNames) -> (end: Int, rank: Int)? {
-        let start = i + 1
-        let (end, _) = plainRun(from: start)
-        return bytes.withUnsafeBufferPointer { all -> (Int, Int)? in
-            guard end < all.count, all[end] == UInt8(ascii: "\""),
-                  let rank = known.rank(of: UnsafeBufferPointer(rebasing: all[start..<end])) else { return nil }
-            return (end, rank)
-        }
-    }
-
     /// Where the run of string bytes from `start` that needs no decoding (no quote, backslash or
     /// control character) ends, and all its bytes or-ed together (below 0x80: ASCII).
     private func plainRun(from start: Int) -> (end: Int, high: UInt8) {
-        bytes.withUnsafeBufferPointer { all -> (Int, UInt8) in
-            var j = start
-            var high: UInt8 = 0
-            while j < all.count {
-                let b = all[j]
-                guard b != UInt8(ascii: "\""), b != UInt8(ascii: "\\"), b >= 0x20 else { break }
-                high |= b
-                j += 1
-            }
-            return (j, high)
+        var j = start
+        var high: UInt8 = 0
+        while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\"), bytes[j] >= 0x20 {
+            high |= bytes[j]
+            j += 1
         }
+        return (j, high)
     }
 
     /// After a member's value: true at the object's `}`, false after a comma.

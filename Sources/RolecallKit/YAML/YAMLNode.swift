@@ -38,13 +38,7 @@ public struct YAMLNode: Sendable {
     /// A plain `~`, `null` or empty scalar: the YAML way of writing "nothing".
     public var isNull: Bool {
         if case let .scalar(text, plain: true) = content {
-            // Asked of nearly every value decoded: the length rules out all but a few first.
-            switch text.utf8.count {
-            case 0: return true
-            case 1: return text == "~"
-            case 4: return text == "null" || text == "Null" || text == "NULL"
-            default: return false
-            }
+            return text.isEmpty || text == "~" || text == "null" || text == "Null" || text == "NULL"
         }
         return false
     }

@@ -229,9 +229,7 @@ private struct TreeBuilder<Items: YAMLItemConsumer> {
     private mutating func firstOccurrence(of name: String, at mark: YAMLMark, from start: Int) -> YAMLMark? {
         let keys = stride(from: start, to: values.count, by: 2)
         if values.count - start < 32 {
-            for i in keys {
-                if case let .scalar(text, _) = values[i].content, sameName(text, name) { return values[i].mark }
-            }
+            for i in keys where values[i].scalarText == name { return values[i].mark }
             return nil
         }
         let top = frames.count - 1
@@ -247,15 +245,8 @@ private struct TreeBuilder<Items: YAMLItemConsumer> {
         return nil
     }
 
-    @inline(__always)
     private func checkAnchorAndTag(anchor: UnsafeMutablePointer<yaml_char_t>?, tag: UnsafeMutablePointer<yaml_char_t>?,
                                    at mark: YAMLMark) -> YAMLError? {
-        guard anchor != nil || tag != nil else { return nil }
-        return anchorOrTagError(anchor: anchor, tag: tag, at: mark)
-    }
-
-    private func anchorOrTagError(anchor: UnsafeMutablePointer<yaml_char_t>?, tag: UnsafeMutablePointer<yaml_char_t>?,
-                                  at mark: YAMLMark) -> YAMLError? {
         if let name = string(anchor) {
             return failure(.yamlAnchor, "anchors (&\(name)) are not supported in manifests; write the value out in full", mark)
         }

@@ -80,17 +80,3 @@ struct PolicyClock {
         "\(verb) `expires:` no later than \(lastDay(within: days)) (\(days) days from today, \(today))"
     }
 }
-
-extension CalendarDay {
-    /// The day `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`).
-    init(daysSinceEpoch days: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let month = mp < 10 ? mp + 3 : mp - 9
-        self.init(year: yoe + era * 400 + (month <= 2 ? 1 : 0), month: month, day: doy - (153 * mp + 2) / 5 + 1)
-    }
-}

@@ -1,90 +1,58 @@
-import Foundation
+import Dispatch
 import Synchronization
 
-/// Runs `work` for every index in `0..<count` on up to `width` threads and returns the results in
-/// index order; each thread takes the next index when it is done with one. The calling thread is
-/// one of them and always takes index 0 (so the memory the largest job frees is the caller's to
-/// reuse). Used for independent reads (one manifest file each); `work` must not touch shared
-/// mutable state.
+/// Runs `work` for every index in `0..<count` on the cores Dispatch gives (`concurrentPerform`) and
+/// returns the results in index order. Used for independent work (one manifest file, one part of the
+/// desired state or of the diff each); `work` must not touch shared mutable state. `width` 1 runs
+/// everything on the calling thread.
+///
+/// Dispatch rather than threads of our own: measured (2026-12-01, release build, no-op plan of a
+/// 100k-member org, 15 to 21 alternating runs, three runs) against the pthread helpers this replaced,
+/// Dispatch took 1.00x, 1.08x and 1.14x their median wall time and 0.96x to 1.02x their CPU time:
+/// less than the 10% a hand-written part must save. (Running everything on one thread took 1.28x.)
+/// A nested `concurrentPerform` (these helpers nest: the checks beside the desired state, inside the
+/// load) shares the cores of the outer one instead of starting more threads.
 func parallelMap<T: Sendable>(_ count: Int, width: Int, _ work: (Int) -> T) -> [T] {
-    let lanes = min(count, width)
-    guard lanes > 1 else { return (0..<count).map(work) }
-    let next = Atomic<Int>(1)
+    guard count > 1, width > 1 else { return (0..<count).map(work) }
     let slots = Mutex<[T?]>(Array(repeating: nil, count: count))
     withoutActuallyEscaping(work) { work in
         let shared = UncheckedSendable(work)
-        let drain: @Sendable () -> Void = {
-            while case let i = next.add(1, ordering: .relaxed).oldValue, i < count {
-                let result = shared.value(i)
-                slots.withLock { $0[i] = result }
-            }
+        DispatchQueue.concurrentPerform(iterations: count) { i in
+            let result = shared.value(i)
+            slots.withLock { $0[i] = result }
         }
-        // Helpers that cannot be started leave their share to the calling thread.
-        let helpers = (1..<lanes).compactMap { _ in startThread(drain) }
-        let first = shared.value(0)
-        slots.withLock { $0[0] = first }
-        drain()
-        // Joined before `work` stops being valid, here.
-        for helper in helpers { pthread_join(helper, nil) }
     }
     return slots.withLock { $0.compactMap { $0 } }
 }
 
-/// Runs two independent pieces of work at the same time and returns both results: `b` on a thread
-/// of its own, `a` on the calling one.
-///
-/// Plain threads rather than Dispatch's `concurrentPerform`, here and in `parallelMap`: Dispatch runs
-/// a `concurrentPerform` nested in another one on a single thread, and these helpers nest (the
-/// checks beside the desired state, inside the manifest load).
+/// Runs two independent pieces of work at the same time and returns both results.
 func concurrently<A: Sendable, B: Sendable>(_ a: () -> A, _ b: () -> B) -> (A, B) {
+    let first = Mutex<A?>(nil)
     let second = Mutex<B?>(nil)
-    let first = withoutActuallyEscaping(b) { b in
-        let work = UncheckedSendable(b)
-        let thread = startThread {
-            let value = work.value()
-            second.withLock { $0 = value }
+    withoutActuallyEscaping(a) { a in
+        withoutActuallyEscaping(b) { b in
+            let pair = UncheckedSendable((a, b))
+            DispatchQueue.concurrentPerform(iterations: 2) { i in
+                if i == 0 {
+                    let value = pair.value.0()
+                    first.withLock { $0 = value }
+                } else {
+                    let value = pair.value.1()
+                    second.withLock { $0 = value }
+                }
+            }
         }
-        let value = a()
-        // Joined before `b` stops being valid, here; when no thread could be started, `b` runs now.
-        if let thread {
-            pthread_join(thread, nil)
-        } else {
-            let value = work.value()
-            second.withLock { $0 = value }
-        }
-        return value
     }
-    guard let value = second.withLock({ $0 }) else { preconditionFailure("the second piece of work did not finish") }
-    return (first, value)
+    guard let a = first.withLock({ $0 }), let b = second.withLock({ $0 }) else {
+        preconditionFailure("a piece of work did not finish")
+    }
+    return (a, b)
 }
 
-/// Starts a thread (8 MiB of stack, like the main thread's) that runs `body`; nil when none can be started.
-private func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
-    final class Body {
-        let run: @Sendable () -> Void
-        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
-    }
-    var attributes = pthread_attr_t()
-    pthread_attr_init(&attributes)
-    defer { pthread_attr_destroy(&attributes) }
-    pthread_attr_setstacksize(&attributes, 8 << 20)
-    let context = Unmanaged.passRetained(Body(body))
-    var thread = pthread_t()
-    let started = pthread_create(&thread, &attributes, { raw in
-        guard let raw else { return nil }
-        // Released here, before the thread ends: a join means the body and all it captured are gone.
-        Unmanaged<Body>.fromOpaque(raw).takeRetainedValue().run()
-        return nil
-    }, context.toOpaque())
-    guard started == 0 else {
-        context.release()
-        return nil
-    }
-    return thread
-}
-
-/// A closure that is only called while its owner waits (every thread that calls it is joined before
-/// its owner returns), so it never outlives what it captures.
+/// Closures handed to `concurrentPerform`, which wants `@Sendable` ones. Invariant: they are called
+/// only while their owner waits inside `concurrentPerform` (which returns once every iteration has
+/// finished), so they never outlive what they capture; and each caller's work reads shared values
+/// and writes only its own results (the callers' contract above). Tested by ParallelTests.
 private struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }

@@ -138,7 +138,7 @@ public struct AuditLog: Sendable {
 
     /// SHA-256 of a line's bytes (without its newline), hex.
     static func hash(_ line: [UInt8]) -> String {
-        SHA256.hash(data: line).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: line).hexString
     }
 
     /// The end of a regular file: its last complete line, and the text after it when the file does not

@@ -188,9 +188,9 @@ public struct PlanDocument: Codable, Sendable {
         let content = Data(JSONValue.from(unsealed).compact.utf8)
         if let key {
             let code = HMAC<SHA256>.authenticationCode(for: content, using: SymmetricKey(data: Data(key.utf8)))
-            return Self.hmacPrefix + Data(code).map { String(format: "%02x", $0) }.joined()
+            return Self.hmacPrefix + Data(code).hexString
         }
-        return Self.sha256Prefix + SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
+        return Self.sha256Prefix + SHA256.hash(data: content).hexString
     }
 
     static let sha256Prefix = "sha256:"

@@ -249,6 +249,6 @@ public enum Planner {
             }
             text += "\n"
         }
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: Data(text.utf8)).hexString
     }
 }

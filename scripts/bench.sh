@@ -8,6 +8,8 @@
 #                                     members (as many members); near linear is about 10x, quadratic 100x
 #   scripts/bench.sh pg [SIZE]        no-op plan with the state in PostgreSQL against a file, same run
 #                                     (default 100000; starts a throwaway server with scripts/pg.sh)
+#   ROLECALL_BIN=PATH scripts/bench.sh ...   measure that binary instead of building this checkout
+# A/B comparisons of builds on one command, alternating runs: python3 Benchmarks/ab.py (see its header).
 # Needs: a C compiler, libyaml-dev, python3 with PyYAML and GNU time (both installed when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,8 +20,12 @@ work=${BENCH_DIR:-/tmp/rolecall-bench}
 mkdir -p "$work"
 python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet pyyaml
 [ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
-swift build -c release --product rolecall >/dev/null
-bin=$(swift build -c release --show-bin-path)/rolecall
+if [ -n "${ROLECALL_BIN:-}" ]; then
+  bin=$ROLECALL_BIN   # another build to measure (e.g. an older commit's), with this checkout's scripts
+else
+  swift build -c release --product rolecall >/dev/null
+  bin=$(swift build -c release --show-bin-path)/rolecall
+fi
 cc -O2 -o "$work/scan" Benchmarks/scan.c $(pkg-config --cflags --libs yaml-0.1)
 now=2026-11-23T12:00:00Z
 

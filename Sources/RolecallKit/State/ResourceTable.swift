@@ -5,8 +5,10 @@ import Foundation
 ///
 /// A state file written by rolecall lists resources in id order, so the reader appends them to a
 /// sorted list instead of hashing each id, and the planner walks that list side by side with the
-/// desired state, which is sorted the same way, instead of looking each id up (measured on a
-/// 100k-member org: hashing the ids was a tenth of a no-op plan's CPU time).
+/// desired state, which is sorted the same way, instead of looking each id up. Measured against a
+/// plain `Dictionary` (every table hashed; 2026-12-01, release build, no-op plan of a 100k-member org,
+/// 15 alternating runs, two runs): the dictionary took 1.14x and 1.29x the median wall time, 1.16x and
+/// 1.24x the CPU time; kept.
 ///
 /// The list is used only while every id is ASCII, where byte order and string equality agree; a
 /// table with another id, or one edited in more than a few places, becomes a dictionary.

@@ -3,6 +3,11 @@ import Foundation
 /// A JSON value and a deterministic printer for it: object keys sorted, two-space indent,
 /// `"key": value`, empty collections as `[]` / `{}`, trailing newline. Every file and report
 /// rolecall writes goes through it, so their diffs stay readable and byte-stable.
+///
+/// Hand-written for its output, not its speed: Foundation's pretty printers (`JSONSerialization` and
+/// `JSONEncoder`, `.prettyPrinted` + `.sortedKeys`, checked 2026-12-01) write `"key" : value` and an
+/// empty object as `{` and `}` on lines of their own, so every golden file, saved plan and report
+/// would change; `StateCodec.encode` writes one line per resource, which neither offers.
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)

@@ -91,9 +91,8 @@ extension Commands {
                                      exitCode: 1, retained: [plan, state])
             }
         }
-        let backend: any StateBackend = prepared.backend ?? request.backend
         let target: any ApplyTarget = prepared.target ?? request.target
-        let applied = await Workflow.apply(plan, state: state, backend: backend, lock: lock, target: target,
+        let applied = await Workflow.apply(plan, state: state, backend: request.backend, lock: lock, target: target,
                                            audit: request.auditPath.map { AuditLog(path: $0) },
                                            actor: Workflow.actor(environment: request.environment), observers: hooks.observers,
                                            allowBackdate: request.allowBackdate)
@@ -117,8 +116,7 @@ extension Commands {
         var diagnostics: [Diagnostic]
         var retained: [any Sendable] = []
         var notes: [String] = []
-        /// For orgs with a target: the refreshed state's backend, the routing target, the drift section.
-        var backend: (any StateBackend)?
+        /// For orgs with a target: the routing target and the drift section.
         var target: (any ApplyTarget)?
         var drift = ""
     }
@@ -164,7 +162,7 @@ extension Commands {
         var planned = Workflow.plan(manifests: request.source, store: request.backend, options: options, reading: request.reading)
         var setup: TargetSetup?
         if TargetSetup.hasTargets(planned) {
-            let made = await TargetSetup.prepare(planned: planned, backend: request.backend, now: options.now,
+            let made = await TargetSetup.prepare(planned: planned, now: options.now,
                                                  environment: request.environment, refresh: request.refresh, makeClient: request.makeClient)
             guard made.diagnostics.isEmpty else { return failed(made.diagnostics) }
             if let refreshed = made.refreshed { planned = Workflow.replan(planned, against: refreshed, options: options) }
@@ -182,6 +180,6 @@ extension Commands {
             return prepared
         }
         return Prepared(result: .success((plan, planned.state, planned.diagnostics)), diagnostics: planned.diagnostics, notes: notes,
-                        backend: setup?.backend, target: setup?.target, drift: DriftItem.render(setup?.drift ?? []))
+                        target: setup?.target, drift: DriftItem.render(setup?.drift ?? []))
     }
 }

@@ -44,7 +44,7 @@ extension Commands {
         var planned = Workflow.plan(manifests: request.folder, store: request.backend, options: options, reading: request.reading)
         var drift = ""
         if TargetSetup.hasTargets(planned) {
-            let setup = await TargetSetup.prepare(planned: planned, backend: request.backend, now: options.now,
+            let setup = await TargetSetup.prepare(planned: planned, now: options.now,
                                                   environment: request.environment, refresh: request.refresh, makeClient: request.makeClient)
             guard setup.diagnostics.isEmpty else { return CommandResult(diagnostics: setup.diagnostics, exitCode: 1) }
             if let refreshed = setup.refreshed { planned = Workflow.replan(planned, against: refreshed, options: options) }

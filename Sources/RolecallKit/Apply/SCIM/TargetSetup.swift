@@ -3,8 +3,6 @@ import Foundation
 /// What `plan`, `apply` and `drift` need for orgs with a target: the target to apply through, the
 /// state as the servers hold it (refresh), and what was changed outside rolecall.
 public struct TargetSetup: Sendable {
-    /// The backend to plan and apply with: the refreshed view, or the backend itself.
-    public var backend: any StateBackend
     public var target: any ApplyTarget
     public var drift: [DriftItem] = []
     /// Problems reaching a target (a missing token, a server that fails): errors.
@@ -14,8 +12,7 @@ public struct TargetSetup: Sendable {
     /// The state as the targets hold it, when they were read (`refresh`): plan against it.
     public var refreshed: State?
 
-    public init(backend: any StateBackend, target: any ApplyTarget) {
-        self.backend = backend
+    public init(target: any ApplyTarget) {
         self.target = target
     }
 
@@ -30,7 +27,7 @@ public struct TargetSetup: Sendable {
                                environment: [String: String], refresh: Bool,
                                makeClient: ClientMaker = TargetSetup.httpClient) async -> TargetSetup {
         let planned = Workflow.plan(manifests: folder, store: backend, options: options, reading: reading)
-        return await prepare(planned: planned, backend: backend, now: options.now, environment: environment, refresh: refresh,
+        return await prepare(planned: planned, now: options.now, environment: environment, refresh: refresh,
                              makeClient: makeClient)
     }
 
@@ -43,9 +40,9 @@ public struct TargetSetup: Sendable {
     /// again) and, with `refresh`, reads each SCIM server and folds what it holds into the state the plan
     /// was made against; `refreshed` is then that state, to plan again against. Orgs without a target,
     /// and manifests that do not validate, leave everything as it was.
-    public static func prepare(planned: Workflow.Planned, backend: any StateBackend, now: Date, environment: [String: String],
+    public static func prepare(planned: Workflow.Planned, now: Date, environment: [String: String],
                                refresh: Bool, makeClient: ClientMaker = TargetSetup.httpClient) async -> TargetSetup {
-        var setup = TargetSetup(backend: backend, target: RecordOnlyTarget())
+        var setup = TargetSetup(target: RecordOnlyTarget())
         guard let manifest = planned.manifest else { return setup }
         var makers: [String: RoutingTarget.Maker] = [:]
         var refreshers: [ScimRefresh] = []
@@ -73,12 +70,6 @@ public struct TargetSetup: Sendable {
             }
         }
         setup.refreshed = state
-        let from = StateVersion(of: planned.state)
-        if let auditing = backend as? any AuditingStateBackend {
-            setup.backend = RefreshedAuditingBackend(base: auditing, refreshed: state, from: from)
-        } else {
-            setup.backend = RefreshedBackend(base: backend, refreshed: state, from: from)
-        }
         return setup
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import RolecallKit
 
@@ -23,6 +24,24 @@ struct ParallelTests {
         #expect(outer.map(\.0) == Array(0..<6))
         #expect(outer.map(\.1) == (0..<6).map { $0 * $0 })
         #expect(sums == [0, 1, 3, 6])
+    }
+
+    /// The loader's shape: files read side by side (a map) while the state is read (the pair's other
+    /// half). Each item waits for the other to start, so the map passes only when its items run at the
+    /// same time, on a thread beside the one the other half holds.
+    @Test(.enabled(if: ProcessInfo.processInfo.activeProcessorCount > 1))
+    func aMapInsideThePairStillRunsSideBySide() {
+        let finished = DispatchSemaphore(value: 0)
+        let (met, _) = concurrently({ () -> [Bool] in
+            let started = [DispatchSemaphore(value: 0), DispatchSemaphore(value: 0)]
+            let met = parallelMap(2, width: 2) { i in
+                started[i].signal()
+                return started[1 - i].wait(timeout: .now() + 10) == .success
+            }
+            finished.signal()
+            return met
+        }, { finished.wait() })
+        #expect(met == [true, true])
     }
 
     @Test func theSmallestFewAreKeptInOrder() {

@@ -134,6 +134,12 @@ struct PlanCommentTests {
 
     @Test func externalPeopleAreOutsideThePolicyDomainsOrTheMostCommonOne() {
         #expect(OrgContext.commonDomains(["a@acme.com", "b@acme.com", "c@agency.io"]) == ["acme.com"])
+        // Spellings of one domain count together; a tie gives every domain in it, sorted; the domain
+        // follows the last '@'; an address without one counts for none.
+        #expect(OrgContext.commonDomains(["a@ACME.com", "b@acme.COM", "c@agency.io", "d@Agency.IO", "\"e@x\"@acme.com", "f"])
+                == ["acme.com"])
+        #expect(OrgContext.commonDomains(["a@b.io", "c@A.io", "d@a.io", "e@B.IO"]) == ["a.io", "b.io"])
+        #expect(OrgContext.commonDomains(["nobody"]).isEmpty)
         let context = OrgContext(timezone: "UTC", internalDomains: ["acme.com"], domainsFrom: "policy")
         #expect(!context.isExternal("jane@eu.acme.com"))
         #expect(context.isExternal("jane@notacme.com"))

@@ -34,11 +34,15 @@ public struct OrgContext: Sendable, Hashable, Codable {
 
     /// The domain most of `emails` are in; every one of the most frequent on a tie.
     static func commonDomains(_ emails: some Sequence<String>) -> [String] {
-        var counts: [String: Int] = [:]
+        // Counted as written, then merged in lower case: most addresses share a few spellings of a
+        // domain, so lower-casing each address's domain would make a string per address for nothing.
+        var written: [Substring: Int] = [:]
         for email in emails {
-            guard let at = email.lastIndex(of: "@") else { continue }
-            counts[email[email.index(after: at)...].lowercased(), default: 0] += 1
+            guard let at = email.utf8.lastIndex(of: UInt8(ascii: "@")) else { continue }
+            written[email[email.index(after: at)...], default: 0] += 1
         }
+        var counts: [String: Int] = [:]
+        for (domain, count) in written { counts[domain.lowercased(), default: 0] += count }
         guard let most = counts.values.max() else { return [] }
         return counts.filter { $0.value == most }.keys.sorted(by: byteOrder)
     }

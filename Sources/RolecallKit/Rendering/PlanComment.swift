@@ -66,9 +66,12 @@ struct PlanComment {
         out += "\n**\(plan.summaryLine)** State serial \(plan.serial), expiries evaluated at "
             + "`\(Timestamp.format(plan.evaluatedAt))`.\n"
         if plan.onlyExpired { out += "\nOnly expiry revocations (`--only-expired`).\n" }
-        let expired = plan.changes.count(where: \.reason.isExpiry)
-        if expired > 0 {
-            out += "\n> [!IMPORTANT]\n> \(plural(expired, "grant")) of access expired and will be revoked.\n"
+        // Counted by kind: an expired API key or team membership is not a "grant".
+        var expired: [ResourceKind: Int] = [:]
+        for change in plan.changes where change.reason.isExpiry { expired[change.id.kind, default: 0] += 1 }
+        if !expired.isEmpty {
+            let counts = expired.sorted { $0.key < $1.key }.map { plural($0.value, $0.key.noun) }
+            out += "\n> [!IMPORTANT]\n> Expired access will be revoked: \(counts.joined(separator: ", ")).\n"
         }
         return out
     }

@@ -115,18 +115,8 @@ struct AuditHardeningTests {
 
     /// Runs the binary under `ulimit -f BLOCKS` (1 KiB blocks): writes past that size fail (EFBIG) as on a full disk.
     private func runLimited(_ ws: Workspace, blocks: Int, _ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "ulimit -f \(blocks) && exec \"$0\" \"$@\"", Binary.url.path] + arguments
-            + ["--now", "2026-11-23T12:00:00Z"]
-        process.currentDirectoryURL = ws.url
-        let err = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = err
-        try process.run()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: "", stderr: String(decoding: stderr, as: UTF8.self))
+        try Binary.start(["-c", "ulimit -f \(blocks) && exec \"$0\" \"$@\"", Binary.url.path] + arguments + ["--now", "2026-11-23T12:00:00Z"],
+                         in: ws.url, executable: "/bin/bash", stdout: .discard).finish()
     }
 
     private static func bigOrg(_ members: Int) -> String {

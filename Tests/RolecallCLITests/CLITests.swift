@@ -23,25 +23,19 @@ enum Binary {
     /// Runs the binary (or, with `shell`, /bin/sh with the arguments).
     static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
                     shell: Bool = false, executable: String? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? (shell ? URL(fileURLWithPath: "/bin/sh") : url)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory ?? packageRoot
+        try start(arguments, in: directory, environment: environment, shell: shell, executable: executable).finish()
+    }
+
+    /// Starts the binary (or, with `shell`, /bin/sh with the arguments) without waiting for it.
+    static func start(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+                      shell: Bool = false, executable: String? = nil,
+                      stdout: Child.Output = .capture, stderr: Child.Output = .capture) throws -> Child {
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "NO_COLOR")
         env.removeValue(forKey: "GITHUB_SHA")  // Markdown plans name it; tests that want it pass it
         for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
+        return try Child(executable ?? (shell ? "/bin/sh" : url.path), arguments, in: directory ?? packageRoot, environment: env,
+                         stdout: stdout, stderr: stderr)
     }
 }
 

@@ -181,14 +181,12 @@ struct PlanApplyTests {
     @Test func aLockDiesWithItsHolder() throws {
         let ws = try Workspace(["acme.yaml": acme])
         // A process that takes the lock and is killed: the next apply must not be blocked.
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        holder.arguments = ["--no-fork", ws.path("rolecall.state.json.lock"), "sleep", "30"]
-        try holder.run()
+        let holder = try Binary.start(["--no-fork", ws.path("rolecall.state.json.lock"), "sleep", "30"], executable: "/usr/bin/flock",
+                                      stdout: .discard, stderr: .discard)
         Thread.sleep(forTimeInterval: 0.3)
         #expect(try ws.run(["apply", "m", "--auto-approve"]).status == 1)
-        kill(holder.processIdentifier, SIGKILL)
-        holder.waitUntilExit()
+        holder.send(SIGKILL)
+        holder.wait()
         #expect(try ws.run(["apply", "m", "--auto-approve"]).status == 0)
     }
 
@@ -209,16 +207,11 @@ struct PlanApplyTests {
         var generator = SystemRandomNumberGenerator()
         for attempt in 0..<50 {
             try old.write(to: URL(fileURLWithPath: ws.path("rolecall.state.json")))
-            let process = Process()
-            process.executableURL = Binary.url
-            process.arguments = ["apply", "m", "--auto-approve", "--now", "2026-11-23T12:00:00Z"]
-            process.currentDirectoryURL = ws.url
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try Binary.start(["apply", "m", "--auto-approve", "--now", "2026-11-23T12:00:00Z"], in: ws.url,
+                                           stdout: .discard, stderr: .discard)
             Thread.sleep(forTimeInterval: Double.random(in: 0...(duration * 1.1), using: &generator))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process.send(SIGKILL)
+            process.wait()
             let now = try #require(FileManager.default.contents(atPath: ws.path("rolecall.state.json")))
             // Old or new (the new one differs only in serial from the first complete run's).
             #expect(now == old || now == new, "attempt \(attempt): the state is neither the old nor the new one")
@@ -231,33 +224,22 @@ struct PlanApplyTests {
 
     @Test func concurrentAppliesTakeTurnsAndLoseNothing() throws {
         let ws = try Workspace(["acme.yaml": acme])
-        func start(_ extra: [String]) throws -> (Process, Pipe) {
-            let process = Process()
-            process.executableURL = Binary.url
-            process.arguments = ["apply", "m", "--auto-approve", "--now", "2026-11-23T12:00:00Z"] + extra
-            process.currentDirectoryURL = ws.url
-            let err = Pipe()
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = err
-            try process.run()
-            return (process, err)
+        func start(_ extra: [String]) throws -> Child {
+            try Binary.start(["apply", "m", "--auto-approve", "--now", "2026-11-23T12:00:00Z"] + extra, in: ws.url, stdout: .discard)
         }
         // Eight at once, each willing to wait: all succeed, one after another; the changes are applied once.
-        let eight = try (0..<8).map { _ in try start(["--lock-timeout", "60s"]) }
-        for (process, _) in eight { process.waitUntilExit() }
-        #expect(eight.allSatisfy { $0.0.terminationStatus == 0 })
+        let eight = try (0..<8).map { _ in try start(["--lock-timeout", "60s"]) }.map { $0.finish() }
+        #expect(eight.allSatisfy { $0.status == 0 })
         #expect(try #require(ws.read("rolecall.state.json")).contains("\"serial\": 1"))
         #expect(try #require(ws.read("rolecall.audit.jsonl")).split(separator: "\n").count == 11)
 
         // Two at once, not waiting: each either applies (there is nothing left to do) or names the holder.
         try ws.write("acme.yaml", acme.replacingOccurrences(of: "{name: staging}", with: "{name: staging}, {name: dev}"))
-        let two = try (0..<2).map { _ in try start([]) }
-        for (process, _) in two { process.waitUntilExit() }
-        for (process, err) in two where process.terminationStatus != 0 {
-            let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            #expect(message.hasPrefix("error[RC4004 state-locked]: state rolecall.state.json is locked (held by "))
+        let two = try (0..<2).map { _ in try start([]) }.map { $0.finish() }
+        for run in two where run.status != 0 {
+            #expect(run.stderr.hasPrefix("error[RC4004 state-locked]: state rolecall.state.json is locked (held by "))
         }
-        #expect(two.contains { $0.0.terminationStatus == 0 })
+        #expect(two.contains { $0.status == 0 })
         #expect(try #require(ws.read("rolecall.state.json")).contains("\"serial\": 2"))
         #expect(try ws.run(["plan", "m", "--detailed-exitcode"]).status == 0)
     }
@@ -293,17 +275,9 @@ struct ApplyPromptTests {
     /// Runs apply under script(1), which gives it a pseudo-terminal, answering the prompt with `answer`.
     private func applyOnATerminal(_ ws: Workspace, answer: String) throws -> Run {
         let command = "printf '\(answer)\\n' | script -qec '\(Binary.url.path) apply m --no-color --now 2026-11-23T12:00:00Z' /dev/null"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        process.currentDirectoryURL = ws.url
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: "")
+        // script(1) writes what the terminal showed (both outputs) to its standard output.
+        let run = try Binary.start(["-c", command], in: ws.url, shell: true).finish()
+        return Run(status: run.status, stdout: run.stdout + run.stderr, stderr: "")
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))

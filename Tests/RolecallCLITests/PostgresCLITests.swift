@@ -164,17 +164,11 @@ extension PostgresCLITests {
         for round in 0..<10 {
             try ws.write("acme.yaml", acmeWithTTL(50 + round))
             let before = try #require(try db.read()?.serial)
-            let process = Process()
-            process.executableURL = Binary.url
-            process.arguments = ["apply", "m", "--auto-approve", "--now", "2026-11-23T12:00:00Z"]
-            process.currentDirectoryURL = ws.url
-            process.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try Binary.start(["apply", "m", "--auto-approve", "--now", "2026-11-23T12:00:00Z"], in: ws.url,
+                                           environment: env, stdout: .discard, stderr: .discard)
             usleep(useconds_t.random(in: 0...400_000))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process.send(SIGKILL)
+            process.wait()
             let after = try #require(try db.read()?.serial)
             #expect(after == before || after == before + 1, "round \(round): \(before) -> \(after)")
             let next = try ws.run(["apply", "m", "--auto-approve", "--lock-timeout", "10s"], environment: env)

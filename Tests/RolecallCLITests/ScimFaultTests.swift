@@ -5,18 +5,11 @@ import Testing
 @Suite("SCIM target under faults", .serialized)
 struct ScimFaultTests {
     /// Starts Tests/Support/scim-fault-proxy.py in front of `upstream`; returns its URL and the process.
-    static func proxy(_ upstream: String, rate: Double, seed: Int) throws -> (url: String, process: Process) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Binary.packageRoot.appendingPathComponent("Tests/Support/scim-fault-proxy.py").path,
-                             upstream, "--rate", String(rate), "--seed", String(seed), "--slow", "0.2"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while let byte = try out.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
-        let port = String(decoding: line, as: UTF8.self)
+    static func proxy(_ upstream: String, rate: Double, seed: Int) throws -> (url: String, process: Child) {
+        let process = try Binary.start(["python3", Binary.packageRoot.appendingPathComponent("Tests/Support/scim-fault-proxy.py").path,
+                                        upstream, "--rate", String(rate), "--seed", String(seed), "--slow", "0.2"],
+                                       executable: "/usr/bin/env", stderr: .discard)
+        let port = process.readLine()
         // The proxy forwards to the upstream's host; the path stays in the URL rolecall is given.
         let path = URL(string: upstream)!.path
         return ("http://127.0.0.1:\(port)\(path)", process)
@@ -42,7 +35,7 @@ struct ScimFaultTests {
     @Test func twentyPercentFaultsLoseNothing() throws {
         guard let upstream = ScimServers.scim2Tenant() else { return ScimServers.skipNote(#function) }
         let (url, proxy) = try Self.proxy(upstream, rate: 0.2, seed: Int.random(in: 1...1_000_000))
-        defer { proxy.terminate() }
+        defer { proxy.stop() }
         let dir = try ScimWorkspace.make(files: ["org.yaml": ScimWorkspace.bigOrg(300, domain: "faults.example")])
         // One request per user (no /Bulk), so that 300 creates and their groups meet about 60 faults.
         let file = dir.appendingPathComponent("org.yaml")
@@ -58,17 +51,12 @@ struct ScimFaultTests {
         let dir = try ScimWorkspace.make(files: ["org.yaml": ScimWorkspace.bigOrg(2000, domain: "kill.example")])
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<4 {
-            let process = Process()
-            process.executableURL = Binary.url
-            process.arguments = ["apply", ".", "--state", "s.json", "--auto-approve", "--allow-removals", "2000"] + now
-            process.currentDirectoryURL = dir
-            process.environment = ProcessInfo.processInfo.environment.merging(["TEST_SCIM_URL": url, "TEST_SCIM_TOKEN": ScimServers.token ?? ""]) { $1 }
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try Binary.start(["apply", ".", "--state", "s.json", "--auto-approve", "--allow-removals", "2000"] + now, in: dir,
+                                           environment: ["TEST_SCIM_URL": url, "TEST_SCIM_TOKEN": ScimServers.token ?? ""],
+                                           stdout: .discard, stderr: .discard)
             Thread.sleep(forTimeInterval: Double.random(in: 0.3...2.5, using: &generator))
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()   // the state lock is an flock: the kernel drops it with the process
+            process.send(SIGKILL)
+            process.wait()   // the state lock is an flock: the kernel drops it with the process
         }
         let last = try Binary.scim(["apply", ".", "--state", "s.json", "--auto-approve", "--allow-removals", "2000"], in: dir, url: url)
         #expect(last.status == 0, "\(last.stderr.prefix(500))")

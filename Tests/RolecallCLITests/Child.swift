@@ -97,9 +97,19 @@ final class Child {
     /// Sends `signal` to the child (not to its process group).
     func send(_ signal: Int32) { Glibc.kill(pid, signal) }
 
-    /// Ends a server the test started: SIGTERM to its process group, then waits for it.
-    func stop() {
+    /// Ends a server the test started: SIGTERM to its process group, and SIGKILL after `grace` seconds.
+    func stop(grace: TimeInterval = 10) {
         Glibc.kill(-pid, SIGTERM)
+        let deadline = Date().addingTimeInterval(grace)
+        while reaped == nil, Date() < deadline {
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                reaped = Self.code(status)
+                return
+            }
+            usleep(10_000)
+        }
+        Glibc.kill(-pid, SIGKILL)
         wait()
     }
 
@@ -131,9 +141,14 @@ final class Child {
         if let reaped { return reaped }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1, errno == EINTR {}
-        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : status & 0x7f
+        let code = Self.code(status)
         reaped = code
         return code
+    }
+
+    /// The exit status, or the number of the signal that ended the child.
+    private static func code(_ status: Int32) -> Int32 {
+        (status & 0x7f) == 0 ? (status >> 8) & 0xff : status & 0x7f
     }
 
     /// One poll over the open pipes; reads what is there, closes those at their end.

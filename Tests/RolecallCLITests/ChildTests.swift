@@ -35,6 +35,15 @@ struct ChildTests {
         #expect(Date().timeIntervalSince(started) < 30)
     }
 
+    @Test func aServerThatIgnoresTerminationIsKilledAfterItsGrace() throws {
+        let child = try Binary.start(["-c", "trap '' TERM; echo ready; while :; do sleep 1; done"], shell: true, stderr: .discard)
+        #expect(child.readLine() == "ready")
+        let started = Date()
+        child.stop(grace: 0.5)
+        #expect(child.wait() == SIGKILL)
+        #expect(Date().timeIntervalSince(started) < 30)
+    }
+
     @Test func aKilledChildReportsTheSignal() throws {
         let child = try Binary.start(["-c", "sleep 60"], shell: true, stdout: .discard, stderr: .discard)
         child.send(SIGTERM)

@@ -16,7 +16,7 @@ free_port() { "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)
 
 wait_for() { # url token
   for _ in $(seq 1 100); do
-    if curl -fsS -o /dev/null -H "Authorization: Bearer $2" "$1/ServiceProviderConfig" 2>/dev/null; then return 0; fi
+    if curl -fsS --max-time 2 -o /dev/null -H "Authorization: Bearer $2" "$1/ServiceProviderConfig" 2>/dev/null; then return 0; fi
     sleep 0.1
   done
   echo "scim-servers: $1 did not come up (logs in $run)" >&2

@@ -10,9 +10,11 @@ import Glibc
 ///
 /// Not Foundation's `Process`: on Linux its `waitUntilExit()` learns of the exit through a socket every
 /// child inherits and a run loop on Foundation's own thread, and it has no timeout. One CI run of this
-/// suite (2026-12-01) hung there until CI's 90 minutes ran out, after every test had printed its
-/// result; the same hang is reported upstream (swiftlang/swift issue 79881, hangs "under load" after a
-/// few hundred children). Here the test's own thread reads the child's output and reaps exactly its
+/// suite (2026-12-01) hung until CI's 90 minutes ran out; the output it kept ends while the tests that
+/// start and kill dozens of children this way were running, and hangs of `waitUntilExit()` on Linux
+/// are reported upstream (swiftlang/swift issue 79881; others after a few hundred children under
+/// load). It did not hang here in 5 full runs and 2,400 children from 6 threads, so that is the likely
+/// place, not a proven one. Here the test's own thread reads the child's output and reaps exactly its
 /// child, and a run past its deadline is killed and recorded as a test failure, never a hung suite.
 final class Child {
     enum Output { case discard, capture }

@@ -8,6 +8,8 @@
 #                                     members (as many members); near linear is about 10x, quadratic 100x
 #   scripts/bench.sh pg [SIZE]        no-op plan with the state in PostgreSQL against a file, same run
 #                                     (default 100000; starts a throwaway server with scripts/pg.sh)
+#   scripts/bench.sh ratio [SIZE] [ROUNDS]   the no-op plan against the floor, run alternately
+#                                     (Benchmarks/ratio.py; default 100000, 15 rounds)
 #   ROLECALL_BIN=PATH scripts/bench.sh ...   measure that binary instead of building this checkout
 # A/B comparisons of builds on one command, alternating runs: python3 Benchmarks/ab.py (see its header).
 # Needs: a C compiler, libyaml-dev, python3 with PyYAML and GNU time (both installed when missing).
@@ -55,6 +57,19 @@ for step, sec, rss in [("plan (no-op), file", file, frss), ("plan (no-op), postg
 PY
 }
 if [ "${1:-}" = pg ]; then bench_pg "${2:-100000}"; exit 0; fi
+
+# The no-op plan as a multiple of the floor, the two run alternately (less exposed to slow drift).
+if [ "${1:-}" = ratio ]; then
+  n=${2:-100000} dir="$work/org-${2:-100000}" state="$work/ratio-${2:-100000}.state.json"
+  [ -f "$dir/grants.yaml" ] || python3 Benchmarks/generate.py "$n" "$dir"
+  rm -f "$state" "$state.backup"
+  "$bin" apply "$dir" --state "$state" --audit-log /dev/null --auto-approve --now $now >/dev/null 2>&1 ||
+    { echo "bench: the apply that makes the state failed" >&2; exit 1; }
+  printf 'synthetic-%s plan (no-op): ' "$n"
+  python3 Benchmarks/ratio.py "${3:-15}" "$work/scan" $(find "$dir" -name '*.yaml' | sort) -- \
+    "$bin" plan "$dir" --state "$state" --now $now
+  exit 0
+fi
 
 bench() {  # NAME DIR
   local name=$1 dir=$2 state="$work/$1.state.json"

@@ -3,9 +3,9 @@
 
 Each round runs the floor, the command, and the floor again, and divides the command's wall time by
 the faster of the two floors around it: noise that comes and goes over seconds (seen on a shared
-machine: the same no-op plan took 0.51 s and 0.77 s half an hour apart, while the floor stayed
-within 10%) then falls on both sides of the ratio. Prints the median of the per-round ratios, their
-range, and the median times."""
+machine: the same build's no-op plan took 0.51 s and 0.76 s half an hour apart, while the floor's
+median moved by under 10%) then falls on both sides of the ratio. Prints the median of the
+per-round ratios, their range, and the median times."""
 import statistics
 import subprocess
 import sys

@@ -83,10 +83,10 @@ struct StateTests {
         #expect(Attributes(sorted: [("a", .int(1)), ("a", .int(2))]) == nil)
         var recorded = a
         recorded["status"] = .string("invited")
-        #expect(a.sameValues(as: recorded, ignoring: State.isStateOnly))
-        #expect(!a.sameValues(as: recorded, ignoring: { _ in false }))
+        #expect(a.sameValues(as: recorded, ignoring: State.stateOnlyAttributes))
+        #expect(!a.sameValues(as: recorded, ignoring: []))
         recorded["sso"] = .bool(true)
-        #expect(!a.sameValues(as: recorded, ignoring: State.isStateOnly))
+        #expect(!a.sameValues(as: recorded, ignoring: State.stateOnlyAttributes))
     }
 
     @Test func aStateEditedByHandIsReadInAnyKeyOrderButNeverWithANameTwice() throws {

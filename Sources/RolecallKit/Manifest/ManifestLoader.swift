@@ -94,7 +94,7 @@ public struct ManifestLoader: Sendable {
     /// read (see `ListItems`); the rest of each document when it ends. Same outcome as `read` and then
     /// `read(documents:)`'s decoding, in less time and memory.
     func decode(_ bytes: [UInt8], file: String) -> Result<Decoded, YAMLError> {
-        var items = ListItems(file: file)
+        var items = ListItems(file: file, textSize: bytes.count)
         return reader.read(bytes, file: file, items: &items).map { documents in
             let sink = DiagnosticSink()
             var declarations: [DocumentDeclarations] = []

@@ -129,15 +129,16 @@ public enum Planner {
             return
         }
         pass.matched += 1
-        if id.kind == .member, before["status"] == .string("invited") { pass.addPending(id, desired: desired, options: options) }
+        let invited = id.kind == .member && before["status"] == .string("invited")
+        if invited { pass.addPending(id, desired: desired, options: options) }
         if id.kind == .apiKey, let rotation = rotation(entry, before, now: options.now) {
             pass.changes.append(rotation)
-        } else if !wanted.sameValues(as: before, ignoring: State.isStateOnly) {
+        } else if !wanted.sameValues(as: before, ignoring: State.stateOnlyAttributes) {
             var after = wanted
             for key in State.stateOnlyAttributes { after[key] = before[key] }
             pass.changes.append(Change(action: .update, id: id, before: before, after: after, reason: .changed,
                                        location: entry.location))
-        } else if id.kind == .member, before["status"] == .string("invited"), case let .string(sent)? = before["invited_at"],
+        } else if invited, case let .string(sent)? = before["invited_at"],
                   pass.isStale(sent, id, desired: desired, options: options) {
             // Never re-sent while pending, but once it is older than invitation_ttl it is sent again.
             var after = before

@@ -29,8 +29,8 @@ public struct State: Sendable, Equatable {
     /// Where the manifests declared a resource when it was last created or changed (state-only).
     public static let declaredAtAttribute = "declared_at"
 
-    /// Whether `name` is one of `stateOnlyAttributes` (asked for every attribute of every resource in a
-    /// plan, so a scan of five short names rather than a hash; see `sameName`).
+    /// Whether `name` is one of `stateOnlyAttributes` (a scan of a few short names rather than a hash;
+    /// see `sameName`).
     static func isStateOnly(_ name: String) -> Bool { stateOnlyAttributes.contains { sameName($0, name) } }
 
     public var organizations: [String] { Array(Set(resources.keys.map(\.org))).sorted() }
@@ -180,7 +180,8 @@ public enum StateCodec {
     ///
     /// A file as rolecall writes it (orgs and keys in byte order, ASCII) is read into a sorted list
     /// (see `ResourceTable`); at the first org or key out of order or not ASCII, what was read so far
-    /// moves into a dictionary, and the rest of the file goes there.
+    /// moves into a dictionary, and the rest of the file goes there. A resource's attributes are kept
+    /// packed when they are simple (`PackedAttributes`), and read one by one otherwise.
     ///
     /// JSON syntax errors stop reading at once. A file that is JSON but not a state is read to its end,
     /// and its first problem kept, so a newer `format_version` is reported rather than a layout this
@@ -333,6 +334,7 @@ public enum StateCodec {
 
         /// An object of attribute values; nil (value read past) when it is something else.
         private mutating func attributes(_ path: @autoclosure () -> String) throws(JSONParser.Failure) -> Attributes? {
+            if let packed = parser.packedObject() { return Attributes(packed: packed) }
             guard let open = try object(path()) else { return nil }
             guard open else { return Attributes() }
             // Gathered in a buffer kept between resources, then copied once into an array of the

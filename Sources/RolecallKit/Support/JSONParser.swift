@@ -169,6 +169,18 @@ struct JSONParser {
         return (j, high)
     }
 
+    /// The object at the current position packed (see `PackedAttributes`): when its names are ASCII
+    /// strings without escapes in strictly ascending byte order, its values such strings or booleans,
+    /// and it has at most `PackedAttributes.maxCount` of them. Nil, with nothing consumed, for anything
+    /// else (an empty object too): the caller then reads the object member by member, which reports
+    /// what is wrong with it.
+    mutating func packedObject() -> PackedAttributes? {
+        let packed = bytes.withUnsafeBufferPointer { PackedAttributes.pack($0, from: i) }
+        guard let packed else { return nil }
+        i = packed.end
+        return packed.attributes
+    }
+
     /// After a member's value: true at the object's `}`, false after a comma.
     mutating func endMember() throws(Failure) -> Bool {
         if try closes(UInt8(ascii: "}"), "an object") {

@@ -19,16 +19,20 @@ func sameName(_ a: String, _ b: String) -> Bool {
 public struct Attributes: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral, Codable {
     public typealias Element = (key: String, value: Value)
 
-    /// Sorted by key (byte order), keys unique; empty while `packed` holds the attributes.
-    private var pairs: [Element]
-    /// The attributes as the state reader found them, when it could keep them packed.
-    private var packed: PackedAttributes?
+    private enum Storage {
+        /// Sorted by key (byte order), keys unique.
+        case pairs([Element])
+        /// As the state reader found them, when it could keep them packed.
+        case packed(PackedAttributes)
+    }
 
-    public init() { pairs = [] }
+    /// One case or the other, so that attributes take no more room than the list alone.
+    private var storage: Storage
+
+    public init() { storage = .pairs([]) }
 
     public init(dictionaryLiteral elements: (String, Value)...) {
-        pairs = []
-        pairs.reserveCapacity(elements.count)
+        storage = .pairs([])
         for (key, value) in elements { self[key] = value }
     }
 
@@ -79,22 +83,34 @@ public struct Attributes: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// Pairs already sorted by key with no key twice (the state reader's case); checked, not trusted.
     init?(sorted: [Element]) {
         for i in sorted.indices.dropFirst() where !byteOrder(sorted[i - 1].key, sorted[i].key) { return nil }
-        pairs = sorted
+        storage = .pairs(sorted)
     }
 
     /// Attributes kept packed until they are asked for.
     init(packed: PackedAttributes) {
-        pairs = []
-        self.packed = packed
+        storage = .packed(packed)
     }
 
     /// Whether the attributes are still packed as the state reader found them (for tests).
-    var isPacked: Bool { packed != nil }
+    var isPacked: Bool {
+        if case .packed = storage { return true }
+        return false
+    }
 
     /// The pairs, unpacked when packed.
-    private var elements: [Element] { packed?.elements ?? pairs }
+    private var elements: [Element] {
+        switch storage {
+        case let .pairs(pairs): return pairs
+        case let .packed(packed): return packed.elements
+        }
+    }
 
-    public var count: Int { packed?.count ?? pairs.count }
+    public var count: Int {
+        switch storage {
+        case let .pairs(pairs): return pairs.count
+        case let .packed(packed): return packed.count
+        }
+    }
     public var isEmpty: Bool { count == 0 }
     public var keys: [String] { elements.map(\.key) }
 
@@ -102,15 +118,18 @@ public struct Attributes: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     public subscript(key: String) -> Value? {
         get {
-            if let packed { return packed.value(named: key) }
-            for pair in pairs where sameName(pair.key, key) { return pair.value }
-            return nil
+            switch storage {
+            case let .pairs(pairs):
+                for pair in pairs where sameName(pair.key, key) { return pair.value }
+                return nil
+            case let .packed(packed):
+                return packed.value(named: key)
+            }
         }
         set {
-            if let packed {
-                pairs = packed.elements
-                self.packed = nil
-            }
+            var pairs = elements
+            storage = .pairs([])  // drops this reference, so the list is changed in place
+            defer { storage = .pairs(pairs) }
             var i = 0
             while i < pairs.count, byteOrder(pairs[i].key, key) { i += 1 }
             let found = i < pairs.count && pairs[i].key == key
@@ -126,7 +145,9 @@ public struct Attributes: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// True when both hold the same values, leaving out the attributes named in `ignored`. `other` is
     /// read where it lies when packed (a plan asks this of every resource the state records).
     func sameValues(as other: Attributes, ignoring ignored: [String]) -> Bool {
-        if packed == nil, let theirs = other.packed { return theirs.sameValues(as: pairs, ignoring: ignored) }
+        if case let .pairs(pairs) = storage, case let .packed(theirs) = other.storage {
+            return theirs.sameValues(as: pairs, ignoring: ignored)
+        }
         func skipped(_ name: String) -> Bool { ignored.contains { sameName($0, name) } }
         let mine = elements
         let theirs = other.elements
@@ -143,7 +164,7 @@ public struct Attributes: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     }
 
     public static func == (a: Attributes, b: Attributes) -> Bool {
-        if let x = a.packed, let y = b.packed, x.bytes == y.bytes { return true }
+        if case let .packed(x) = a.storage, case let .packed(y) = b.storage, x.bytes == y.bytes { return true }
         let (x, y) = (a.elements, b.elements)
         return x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     }

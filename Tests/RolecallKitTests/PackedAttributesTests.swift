@@ -68,6 +68,11 @@ struct PackedAttributesTests {
         }
     }
 
+    /// A table of 100k resources holds one per resource: either form takes the room of one list.
+    @Test func attributesTakeTheRoomOfOneList() {
+        #expect(MemoryLayout<Attributes>.size == MemoryLayout<[Attributes.Element]>.size)
+    }
+
     @Test func changingAPackedResourceUnpacksIt() throws {
         var attributes = try Self.member(in: Self.stateFile(#"{"name": "Jane", "role": "admin", "sso": true}"#))
         #expect(attributes.isPacked)

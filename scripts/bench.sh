@@ -60,7 +60,8 @@ if [ "${1:-}" = pg ]; then bench_pg "${2:-100000}"; exit 0; fi
 
 # The no-op plan as a multiple of the floor, the two run alternately (less exposed to slow drift).
 if [ "${1:-}" = ratio ]; then
-  n=${2:-100000} dir="$work/org-${2:-100000}" state="$work/ratio-${2:-100000}.state.json"
+  n=${2:-100000}
+  dir="$work/org-$n" state="$work/ratio-$n.state.json"
   [ -f "$dir/grants.yaml" ] || python3 Benchmarks/generate.py "$n" "$dir"
   rm -f "$state" "$state.backup"
   "$bin" apply "$dir" --state "$state" --audit-log /dev/null --auto-approve --now $now >/dev/null 2>&1 ||

@@ -80,7 +80,7 @@ extension PackedAttributes {
         var at: Int
 
         mutating func skipSpace() {
-            while at < text.count, text[at] == 0x20 || text[at] == 0x0A || text[at] == 0x0D || text[at] == 0x09 { at += 1 }
+            while at < text.count, JSONParser.isSpace(text[at]) { at += 1 }
         }
 
         /// Consumes `word` when it comes next.
@@ -95,12 +95,7 @@ extension PackedAttributes {
         /// text (quotes consumed); nil, with nothing consumed, for anything else.
         mutating func plainString() -> Range<Int>? {
             guard at < text.count, text[at] == UInt8(ascii: "\"") else { return nil }
-            var end = at + 1
-            var high: UInt8 = 0
-            while end < text.count, text[end] != UInt8(ascii: "\""), text[end] != UInt8(ascii: "\\"), text[end] >= 0x20 {
-                high |= text[end]
-                end += 1
-            }
+            let (end, high) = JSONParser.plainRun(text, from: at + 1)
             guard end < text.count, text[end] == UInt8(ascii: "\""), high < 0x80 else { return nil }
             defer { at = end + 1 }
             return (at + 1)..<end

@@ -56,8 +56,12 @@ struct JSONParser {
     }
 
     private mutating func skipSpace() {
-        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+        while i < bytes.count, Self.isSpace(bytes[i]) { i += 1 }
     }
+
+    /// JSON's white space (also read by `PackedAttributes.pack`).
+    @inline(__always)
+    static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
 
     mutating func value() throws(Failure) -> JSONValue {
         guard i < bytes.count else { throw failure("the document ends too early (truncated?)") }
@@ -157,13 +161,19 @@ struct JSONParser {
         return key
     }
 
-    /// Where the run of string bytes from `start` that needs no decoding (no quote, backslash or
-    /// control character) ends, and all its bytes or-ed together (below 0x80: ASCII).
     private func plainRun(from start: Int) -> (end: Int, high: UInt8) {
+        bytes.withUnsafeBufferPointer { Self.plainRun($0, from: start) }
+    }
+
+    /// Where the run of string bytes of `b` from `start` that needs no decoding (no quote, backslash
+    /// or control character) ends, and all its bytes or-ed together (below 0x80: ASCII). Also read by
+    /// `PackedAttributes.pack`.
+    @inline(__always)
+    static func plainRun(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> (end: Int, high: UInt8) {
         var j = start
         var high: UInt8 = 0
-        while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\"), bytes[j] >= 0x20 {
-            high |= bytes[j]
+        while j < b.count, b[j] != UInt8(ascii: "\""), b[j] != UInt8(ascii: "\\"), b[j] >= 0x20 {
+            high |= b[j]
             j += 1
         }
         return (j, high)

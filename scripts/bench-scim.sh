@@ -14,8 +14,8 @@ rm -rf "$work"; mkdir -p "$work"
 python3 -c 'import yaml' 2>/dev/null || python3 -m pip install --quiet pyyaml
 # BENCH_BIN: a rolecall binary already built (e.g. .build/debug/rolecall), else a release build.
 if [ -n "${BENCH_BIN:-}" ]; then bin=$BENCH_BIN; else
-  swift build -c release --product rolecall >/dev/null
-  bin=$(swift build -c release --show-bin-path)/rolecall
+  swift build -c release --static-swift-stdlib --product rolecall >/dev/null
+  bin=$(swift build -c release --static-swift-stdlib --show-bin-path)/rolecall
 fi
 if [ -z "${ROLECALL_TEST_SCIM_URL:-}" ]; then
   eval "$(bash scripts/scim-servers.sh start)"

@@ -3,8 +3,8 @@ import RolecallKit
 
 /// One fuzz input: YAML through the reader, the loader and validation, then (when valid) the
 /// planner against an empty state and the state codec. Anything may be reported; nothing may crash.
-/// The manifest is read both ways the loader can (list items decoded as they are read, and whole
-/// trees decoded after), which must agree exactly.
+/// The manifest is read every way the loader can (list items decoded as they are read, whole trees
+/// decoded after, and the file cut in pieces read side by side), which must agree exactly.
 func fuzzOne(_ bytes: [UInt8]) {
     let now = Date(timeIntervalSince1970: 1_795_435_200)  // 2026-11-23T12:00:00Z
     let loader = ManifestLoader(now: now)
@@ -19,6 +19,13 @@ func fuzzOne(_ bytes: [UInt8]) {
     }
     _ = AuditLog.verify(bytes)
     let streamed = loader.validate(files: [(path: "fuzz.yaml", bytes: bytes)])
+    // Read in pieces of a few bytes (FilePieces): the same outcome, whatever the text.
+    var inPieces = loader
+    inPieces.threads = 4
+    inPieces.pieceSize = 8
+    let pieces = inPieces.validate(files: [(path: "fuzz.yaml", bytes: bytes)])
+    precondition(pieces.diagnostics == streamed.diagnostics && pieces.manifest == streamed.manifest,
+                 "reading the file in pieces changed the outcome")
     switch loader.reader.read(bytes, file: "fuzz.yaml") {
     case let .failure(error):
         precondition(streamed.diagnostics == [error.diagnostic] && streamed.manifest == nil,

@@ -140,6 +140,11 @@ struct PlanCommentTests {
                 == ["acme.com"])
         #expect(OrgContext.commonDomains(["a@b.io", "c@A.io", "d@a.io", "e@B.IO"]) == ["a.io", "b.io"])
         #expect(OrgContext.commonDomains(["nobody"]).isEmpty)
+        // Runs of one domain (counted without hashing) and the same domain again later count together;
+        // a domain that only ends like the one before is another.
+        #expect(OrgContext.commonDomains(["a@b.io", "c@b.io", "d@c.io", "e@c.io", "f@c.io", "g@b.io", "h@B.io", "i@b.io"]) == ["b.io"])
+        #expect(OrgContext.commonDomains(["a@b.io", "c@xb.io", "d@xb.io", "e@b.io.x"]) == ["xb.io"])
+        #expect(OrgContext.commonDomains(["a@b.io", "nobody", "c@b.io", "d@c.io"]) == ["b.io"])
         let context = OrgContext(timezone: "UTC", internalDomains: ["acme.com"], domainsFrom: "policy")
         #expect(!context.isExternal("jane@eu.acme.com"))
         #expect(context.isExternal("jane@notacme.com"))

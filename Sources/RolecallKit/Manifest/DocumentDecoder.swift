@@ -39,8 +39,8 @@ struct DocumentDecoder {
         if let node = fields.node("settings") { result.settings = settings(node) }
         // A list's items were either all taken while reading (and are in `items`) or all left in the
         // tree. Taken lists are moved, not copied.
-        sink.append(contentsOf: items.sink.diagnostics)
-        sink.omit(items.sink.omitted)
+        sink.append(contentsOf: items.diagnostics)
+        sink.omit(items.omitted)
         var apps = each(fields, "apps", app)
         result.apps = Self.joined(&items.apps, &apps)
         var roles = each(fields, "roles", customRole)

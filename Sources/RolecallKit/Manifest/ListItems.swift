@@ -14,7 +14,7 @@ struct DocumentDeclarations: Sendable {
 }
 
 /// The items of one document's top-level lists, decoded while the file was read (see `ListItems`).
-struct DecodedItems {
+struct DecodedItems: Sendable {
     var apps: [App] = []
     var roles: [CustomRole] = []
     var members: [Member] = []
@@ -23,7 +23,36 @@ struct DecodedItems {
     var teamGrants: [Grant] = []
     var grants: [Grant] = []
     /// What decoding the items found; kept only when the document as a whole decodes.
-    let sink = DiagnosticSink()
+    var diagnostics: [Diagnostic] = []
+    var omitted = OmittedDiagnostics()
+
+    /// The items of one list read as pieces (see `FilePieces`), in order, with their diagnostics as
+    /// one sink would have kept them; `parts` is left empty. Items are moved, not copied (`parts`
+    /// must hold the only reference to its lists, or the first move copies a whole list).
+    static func joined(_ parts: inout [DecodedItems]) -> DecodedItems {
+        // Field by field: a key path into `parts[i]` copied the item, and the moved list was then shared.
+        var apps: [[App]] = [], roles: [[CustomRole]] = [], members: [[Member]] = [], teams: [[Team]] = []
+        var teamGrants: [[Grant]] = [], grants: [[Grant]] = []
+        for index in parts.indices {
+            apps.append(moveOut(&parts[index].apps))
+            roles.append(moveOut(&parts[index].roles))
+            members.append(moveOut(&parts[index].members))
+            teams.append(moveOut(&parts[index].teams))
+            teamGrants.append(moveOut(&parts[index].teamGrants))
+            grants.append(moveOut(&parts[index].grants))
+        }
+        var result = DecodedItems(apps: concatenate(&apps), roles: concatenate(&roles), members: concatenate(&members),
+                                  teams: concatenate(&teams), teamGrants: concatenate(&teamGrants), grants: concatenate(&grants))
+        let sink = DiagnosticSink()
+        for part in parts {
+            sink.append(contentsOf: part.diagnostics)
+            sink.omit(part.omitted)
+        }
+        result.diagnostics = sink.diagnostics
+        result.omitted = sink.omitted
+        parts = []
+        return result
+    }
 }
 
 /// Decodes the items of each document's top-level lists (apps, roles, members, teams, grants) as
@@ -32,7 +61,9 @@ struct DecodedItems {
 struct ListItems: YAMLItemConsumer {
     let file: String
     /// By document index.
-    private(set) var documents: [DecodedItems] = []
+    private var documents: [DecodedItems] = []
+    /// Where decoding each document's items reports, by document index.
+    private var sinks: [DiagnosticSink] = []
     /// The size of the file's text. In a file of 1 MiB or more, a list of members gets room for one
     /// member per 64 bytes of it when its first item comes (a member takes 70 bytes or more as
     /// written): a list grown one doubling at a time copied every member it held and touched twice
@@ -63,8 +94,11 @@ struct ListItems: YAMLItemConsumer {
             lastKey = (key, isList)
         }
         guard isList else { return false }
-        while documents.count <= document { documents.append(DecodedItems()) }
-        let decoder = DocumentDecoder(document: YAMLDocument(file: file, root: nil, mark: item.mark), sink: documents[document].sink)
+        while documents.count <= document {
+            documents.append(DecodedItems())
+            sinks.append(DiagnosticSink())
+        }
+        let decoder = DocumentDecoder(document: YAMLDocument(file: file, root: nil, mark: item.mark), sink: sinks[document])
         switch key {
         case "apps": if let app = decoder.app(item) { documents[document].apps.append(app) }
         case "roles": if let role = decoder.customRole(item) { documents[document].roles.append(role) }
@@ -84,11 +118,14 @@ struct ListItems: YAMLItemConsumer {
         return true
     }
 
-    /// Moves out what was taken from document `index`.
-    mutating func removeItems(of index: Int) -> DecodedItems {
-        guard index < documents.count else { return DecodedItems() }
-        var items = DecodedItems()
-        swap(&items, &documents[index])
-        return items
+    /// Moves out what was taken, by document index (documents after the last one with a list
+    /// taken have none).
+    mutating func removeAll() -> [DecodedItems] {
+        for (index, sink) in sinks.enumerated() {
+            documents[index].diagnostics = sink.diagnostics
+            documents[index].omitted = sink.omitted
+        }
+        sinks = []
+        return moveOut(&documents)
     }
 }

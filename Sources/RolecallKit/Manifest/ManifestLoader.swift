@@ -27,6 +27,9 @@ public struct ManifestLoader: Sendable {
     public var threads = ProcessInfo.processInfo.activeProcessorCount
     /// File size limit and symbolic links (`--max-file-size`, `--follow-symlinks`).
     public var reading = ReadOptions()
+    /// Files of at least twice this many bytes may be read in pieces, when `threads` is above 1 (see
+    /// `FilePieces`; the tests and the fuzz target make it small, to cut small texts in many places).
+    public var pieceSize = FilePieces.minimumSize
 
     public init(now: Date) {
         self.now = now
@@ -42,17 +45,18 @@ public struct ManifestLoader: Sendable {
     public func read(folder: String) -> ManifestSource {
         let found = ManifestFiles.find(in: folder, followSymlinks: reading.followSymlinks, exclude: reading.exclude)
         var diagnostics = found.diagnostics
-        // Files are read and decoded independently, side by side, largest first.
+        // Files are read and decoded independently, side by side, largest first; unreadable ones are
+        // reported in that order.
         let sizes = found.paths.map { path -> Int in
             var info = stat()
             return stat(path, &info) == 0 ? Int(info.st_size) : 0
         }
-        let jobs = found.paths.indices.sorted { sizes[$0] > sizes[$1] }
-        var outcomes = parallelMap(jobs.count, width: threads) { n in readAndDecode(found.paths[jobs[n]]) }
+        let texts = parallelMap(found.paths.count, width: threads) { readBytes(found.paths[$0]) }
+        var outcomes = decode(texts, paths: found.paths)
         var decoded = Array(repeating: Decoded(), count: found.paths.count)
-        for (n, outcome) in outcomes.enumerated() {
-            switch outcome {
-            case let .success(file): decoded[jobs[n]] = file
+        for file in found.paths.indices.sorted(by: { sizes[$0] > sizes[$1] }) {
+            switch outcomes[file] {
+            case let .success(one): decoded[file] = one
             case let .failure(error): diagnostics.append(error.diagnostic)
             }
         }
@@ -90,26 +94,27 @@ public struct ManifestLoader: Sendable {
         return Decoded(declarations: declarations, diagnostics: sink.diagnostics, omitted: sink.omitted)
     }
 
-    /// Reads and decodes one file's text. The items of top-level lists are decoded while the text is
-    /// read (see `ListItems`); the rest of each document when it ends. Same outcome as `read` and then
-    /// `read(documents:)`'s decoding, in less time and memory.
+    /// Reads and decodes one file's text, whole. The items of top-level lists are decoded while the
+    /// text is read (see `ListItems`); the rest of each document when it ends. Same outcome as `read`
+    /// and then `read(documents:)`'s decoding, in less time and memory.
     func decode(_ bytes: [UInt8], file: String) -> Result<Decoded, YAMLError> {
         var items = ListItems(file: file, textSize: bytes.count)
-        return reader.read(bytes, file: file, items: &items).map { documents in
-            let sink = DiagnosticSink()
-            var declarations: [DocumentDeclarations] = []
-            for (index, document) in documents.enumerated() {
-                var taken = items.removeItems(of: index)
-                if let declared = DocumentDecoder(document: document, sink: sink).decode(taking: &taken) {
-                    declarations.append(declared)
-                }
-            }
-            return Decoded(declarations: declarations, diagnostics: sink.diagnostics, omitted: sink.omitted)
-        }
+        return reader.read(bytes, file: file, items: &items).map { Self.decoded($0, items: items.removeAll()) }
     }
 
-    private func readAndDecode(_ path: String) -> Result<Decoded, YAMLError> {
-        readBytes(path).flatMap { decode($0, file: path) }
+    /// Decodes documents whose list items were taken while they were read (`items`, by document index).
+    static func decoded(_ documents: [YAMLDocument], items: [DecodedItems]) -> Decoded {
+        var items = items
+        let sink = DiagnosticSink()
+        var declarations: [DocumentDeclarations] = []
+        for (index, document) in documents.enumerated() {
+            var taken = DecodedItems()
+            if index < items.count { swap(&taken, &items[index]) }
+            if let declared = DocumentDecoder(document: document, sink: sink).decode(taking: &taken) {
+                declarations.append(declared)
+            }
+        }
+        return Decoded(declarations: declarations, diagnostics: sink.diagnostics, omitted: sink.omitted)
     }
 
     /// Reads one file into YAML documents.
@@ -117,7 +122,7 @@ public struct ManifestLoader: Sendable {
         readBytes(path).flatMap { reader.read($0, file: path) }
     }
 
-    private func readBytes(_ path: String) -> Result<[UInt8], YAMLError> {
+    func readBytes(_ path: String) -> Result<[UInt8], YAMLError> {
         readFile(path, maxSize: reading.maxFileSize).mapError { failure in
             // `Permission denied` reads as `permission denied` inside the sentence; "FIFO" stays as it is.
             YAMLError(code: .unreadableFile, message: "cannot read file: \(failure.reason.prefix(1).lowercased() + failure.reason.dropFirst())",
@@ -136,8 +141,8 @@ public struct ManifestLoader: Sendable {
     public func read(files: [(path: String, bytes: [UInt8])]) -> ManifestSource {
         var decoded: [Decoded] = []
         var unreadable: [Diagnostic] = []
-        for file in files {
-            switch decode(file.bytes, file: file.path) {
+        for outcome in decode(files.map { .success($0.bytes) }, paths: files.map(\.path)) {
+            switch outcome {
             case let .success(one): decoded.append(one)
             case let .failure(error): unreadable.append(error.diagnostic)
             }

@@ -36,11 +36,26 @@ public struct OrgContext: Sendable, Hashable, Codable {
     static func commonDomains(_ emails: some Sequence<String>) -> [String] {
         // Counted as written, then merged in lower case: most addresses share a few spellings of a
         // domain, so lower-casing each address's domain would make a string per address for nothing.
+        // An address whose bytes after the `@` are those of the one before is counted with it,
+        // without hashing (members come sorted, and often all in one domain: 15 ms of a 100k-member
+        // org's plan, on one core at its end, became 3).
         var written: [Substring: Int] = [:]
+        var run: (domain: Substring, bytes: [UInt8], count: Int)?
         for email in emails {
+            let sameDomain = email.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+                guard let run, let at = bytes.lastIndex(of: UInt8(ascii: "@")) else { return false }
+                return bytes[(at + 1)...].elementsEqual(run.bytes)
+            }
+            if sameDomain == true {
+                run?.count += 1
+                continue
+            }
             guard let at = email.utf8.lastIndex(of: UInt8(ascii: "@")) else { continue }
-            written[email[email.index(after: at)...], default: 0] += 1
+            if let current = run { written[current.domain, default: 0] += current.count }
+            let domain = email[email.index(after: at)...]
+            run = (domain, Array(email.utf8[email.utf8.index(after: at)...]), 1)
         }
+        if let current = run { written[current.domain, default: 0] += current.count }
         var counts: [String: Int] = [:]
         for (domain, count) in written { counts[domain.lowercased(), default: 0] += count }
         guard let most = counts.values.max() else { return [] }
@@ -67,7 +82,7 @@ extension Plan {
             if let o = declared[org] {
                 let policyDomains = (o.settings.policy?.internalDomains ?? []).map { $0.value.lowercased() }
                 context[org] = policyDomains.isEmpty
-                    ? OrgContext(timezone: o.settings.timezone, internalDomains: OrgContext.commonDomains(o.members.map(\.email)),
+                    ? OrgContext(timezone: o.settings.timezone, internalDomains: Self.commonDomains(of: o.members),
                                  domainsFrom: "members")
                     : OrgContext(timezone: o.settings.timezone, internalDomains: policyDomains.sorted(by: byteOrder), domainsFrom: "policy")
             } else {
@@ -79,5 +94,11 @@ extension Plan {
         for i in accessChanges.indices where context[accessChanges[i].org]?.isExternal(accessChanges[i].email) == true {
             accessChanges[i].external = true
         }
+    }
+
+    /// The members' common domains, their addresses read in place (a copy of each member to read its
+    /// address took 6 ms of the 100k-member org's plan).
+    private static func commonDomains(of members: [Member]) -> [String] {
+        members.withUnsafeBufferPointer { members in OrgContext.commonDomains(members.indices.lazy.map { members[$0].email }) }
     }
 }

@@ -111,7 +111,7 @@ public enum Planner {
 
     /// Diffs one desired resource with what the state records for it (nil: nothing).
     @inline(__always)
-    private static func compare(_ entry: DesiredState.Entry, _ recorded: Attributes?, desired: DesiredState, current: State,
+    private static func compare(_ entry: borrowing DesiredState.Entry, _ recorded: Attributes?, desired: DesiredState, current: State,
                                 options: PlanOptions, into pass: inout Pass) {
         let id = entry.id
         let wanted = entry.attributes

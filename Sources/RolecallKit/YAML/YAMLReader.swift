@@ -23,6 +23,13 @@ public struct YAMLReader: Sendable {
     /// the item is complete (see `YAMLItemConsumer`). Items it takes are left out of the documents.
     public func read<Items: YAMLItemConsumer>(_ input: [UInt8], file: String,
                                               items: inout Items) -> Result<[YAMLDocument], YAMLError> {
+        read(input, file: file, items: &items, lineOffset: 0)
+    }
+
+    /// As above, for text that is part of a file: `lineOffset` is added to every line number, so that
+    /// locations name the line of the file (see `FilePieces`).
+    func read<Items: YAMLItemConsumer>(_ input: [UInt8], file: String, items: inout Items,
+                                       lineOffset: Int) -> Result<[YAMLDocument], YAMLError> {
         let start = SourceLocation(file: file, line: 1, column: 1)
         if input.starts(with: [0xFF, 0xFE]) || input.starts(with: [0xFE, 0xFF]) || input.starts(with: [0, 0, 0xFE, 0xFF]) {
             return .failure(YAMLError(code: .notUTF8, message: "file is encoded as UTF-16 or UTF-32; save it as UTF-8", location: start, notes: []))
@@ -46,7 +53,7 @@ public struct YAMLReader: Sendable {
                     return .success([])
                 }
                 yaml_parser_set_input_string(&parser, base, buffer.count)
-                var builder = TreeBuilder(file: file, bytes: buffer, reader: self, items: items)
+                var builder = TreeBuilder(file: file, bytes: buffer, reader: self, items: items, lineOffset: lineOffset)
                 defer { items = builder.items }
                 return builder.run(&parser)
             }
@@ -75,6 +82,8 @@ private struct TreeBuilder<Items: YAMLItemConsumer> {
     let bytes: UnsafeBufferPointer<UInt8>
     let reader: YAMLReader
     var items: Items
+    /// Added to libyaml's line numbers (see `YAMLReader.read(_:file:items:lineOffset:)`).
+    let lineOffset: Int
 
     /// An open collection. Its children so far are `values[start...]` (for a mapping: key, value,
     /// key, value…), so no collection grows an array of its own while it is read: each gets one,
@@ -94,11 +103,17 @@ private struct TreeBuilder<Items: YAMLItemConsumer> {
     private var root: YAMLNode?
     private var documentMark = YAMLMark(line: 1, column: 1)
 
-    init(file: String, bytes: UnsafeBufferPointer<UInt8>, reader: YAMLReader, items: Items) {
+    init(file: String, bytes: UnsafeBufferPointer<UInt8>, reader: YAMLReader, items: Items, lineOffset: Int) {
         self.file = file
         self.bytes = bytes
         self.reader = reader
         self.items = items
+        self.lineOffset = lineOffset
+    }
+
+    /// A libyaml mark (0-based) as a mark of the file.
+    private func fileMark(_ mark: yaml_mark_t) -> YAMLMark {
+        YAMLMark(line: Int(mark.line) + 1 + lineOffset, column: Int(mark.column) + 1)
     }
 
     private func location(_ mark: YAMLMark) -> SourceLocation {
@@ -116,7 +131,7 @@ private struct TreeBuilder<Items: YAMLItemConsumer> {
                 return .failure(parserError(parser))
             }
             defer { yaml_event_delete(&event) }
-            let mark = YAMLMark(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
+            let mark = fileMark(event.start_mark)
             switch event.type {
             case YAML_STREAM_END_EVENT:
                 return .success(documents)
@@ -295,15 +310,14 @@ private struct TreeBuilder<Items: YAMLItemConsumer> {
             return failure(.outOfMemory, "out of memory while reading YAML", YAMLMark(line: 1, column: 1))
         }
         let pm = parser.problem_mark
-        let mark = YAMLMark(line: Int(pm.line) + 1, column: Int(pm.column) + 1)
+        let mark = fileMark(pm)
         if pm.index < bytes.count, bytes[pm.index] == 0x09 {
             return failure(.tabIndentation, "tab characters cannot be used for indentation in YAML; use spaces", mark)
         }
         var message = "invalid YAML: \(problem)"
         var notes: [DiagnosticNote] = []
         if let context = parser.context.map({ String(cString: $0) }) {
-            let cm = parser.context_mark
-            notes.append(DiagnosticNote(context, at: location(YAMLMark(line: Int(cm.line) + 1, column: Int(cm.column) + 1))))
+            notes.append(DiagnosticNote(context, at: location(fileMark(parser.context_mark))))
         }
         if problem == "found character that cannot start any token", pm.index < bytes.count, bytes[pm.index] < 0x80 {
             message = "invalid YAML: '\(Character(Unicode.Scalar(bytes[pm.index])))' cannot start a value here; quote the value"
@@ -313,7 +327,7 @@ private struct TreeBuilder<Items: YAMLItemConsumer> {
 
     /// Line and column (in characters) of a byte offset, for reader errors that only carry an offset.
     private func markForOffset(_ offset: Int) -> YAMLMark {
-        var line = 1
+        var line = 1 + lineOffset
         var column = 1
         var i = 0
         while i < offset {

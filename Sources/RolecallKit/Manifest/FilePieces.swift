@@ -2,7 +2,7 @@
 ///
 /// libyaml reads a file from start to end on one core: in a no-op plan of a 100k-member org, the
 /// members file kept one core busy while the other had finished the other files and the state.
-/// A file of at least `minimumSize` bytes, in a run with more than one thread, is cut into pieces
+/// A file of at least twice `minimumSize` bytes, in a run with more than one thread, is cut into pieces
 /// inside one list of entities (members, grants…), each piece read by a core of its own, and their
 /// items joined in order.
 ///
@@ -23,11 +23,11 @@
 /// that one line. Anything else, including any error in the file, reads the whole file again, one
 /// piece, so that every message is exactly what it was.
 enum FilePieces {
-    /// Files smaller than this are read whole.
+    /// The smallest piece: files under twice this size are read whole.
     static let minimumSize = 1 << 20
 
     /// How many pieces a file of `size` bytes is read as, when `total` bytes are read by `threads`:
-    /// pieces of about a quarter of what one thread reads, none under `minimumSize`.
+    /// pieces of about half of one thread's share, none under `minimumSize`.
     static func count(size: Int, total: Int, threads: Int, minimumSize: Int = minimumSize) -> Int {
         guard threads > 1, size >= 2 * minimumSize else { return 1 }
         let target = max(minimumSize, total / (2 * threads))

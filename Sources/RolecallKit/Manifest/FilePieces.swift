@@ -63,8 +63,7 @@ enum FilePieces {
         while i < limit {
             var dash = i
             while dash < limit, text[dash] == 0x20 { dash += 1 }
-            if text[dash] == 0x2D, text[dash + 1] == 0x20 || text[dash + 1] == 0x0A || text[dash + 1] == 0x0D,
-               dash - i < best?.indent ?? Int.max {
+            if isItemDash(text, at: dash), dash - i < best?.indent ?? Int.max {
                 best = (i, dash - i)
                 if dash == i { break }
             }
@@ -105,7 +104,7 @@ enum FilePieces {
         func startsKeyLine(_ start: Int) -> Bool {
             switch text[start] {
             case 0x20, 0x09, 0x0A, 0x0D, 0x23: return false
-            case 0x2D: return text[start + 1] != 0x20 && text[start + 1] != 0x0A && text[start + 1] != 0x0D
+            case 0x2D: return !isItemDash(text, at: start)
             default: return true
             }
         }
@@ -128,6 +127,11 @@ enum FilePieces {
             end = start
         }
         return startsKeyLine(0) ? 0 : nil
+    }
+
+    /// A dash followed by a space or a line break: the start of a list item.
+    private static func isItemDash(_ text: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        text[i] == 0x2D && (text[i + 1] == 0x20 || text[i + 1] == 0x0A || text[i + 1] == 0x0D)
     }
 
     /// `name:` alone on its line (a comment may follow), name letters, digits, `_` and `-`.

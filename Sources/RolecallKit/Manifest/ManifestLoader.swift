@@ -88,12 +88,6 @@ public struct ManifestLoader: Sendable {
         var omitted = OmittedDiagnostics()
     }
 
-    private func decode(_ documents: [YAMLDocument]) -> Decoded {
-        let sink = DiagnosticSink()
-        let declarations = documents.compactMap { DocumentDecoder(document: $0, sink: sink).decode() }
-        return Decoded(declarations: declarations, diagnostics: sink.diagnostics, omitted: sink.omitted)
-    }
-
     /// Reads and decodes one file's text, whole. The items of top-level lists are decoded while the
     /// text is read (see `ListItems`); the rest of each document when it ends. Same outcome as `read`
     /// and then `read(documents:)`'s decoding, in less time and memory.
@@ -102,7 +96,8 @@ public struct ManifestLoader: Sendable {
         return reader.read(bytes, file: file, items: &items).map { Self.decoded($0, items: items.removeAll()) }
     }
 
-    /// Decodes documents whose list items were taken while they were read (`items`, by document index).
+    /// Decodes documents whose list items were taken while they were read (`items`, by document index;
+    /// none for trees read whole).
     static func decoded(_ documents: [YAMLDocument], items: [DecodedItems]) -> Decoded {
         var items = items
         let sink = DiagnosticSink()
@@ -132,7 +127,7 @@ public struct ManifestLoader: Sendable {
 
     /// Reads documents that were already parsed (also used by tests with in-memory YAML).
     public func read(documents: [YAMLDocument]) -> ManifestSource {
-        var files = [decode(documents)]
+        var files = [Self.decoded(documents, items: [])]
         return Self.source(&files, files: [])
     }
 

@@ -319,16 +319,25 @@ struct DocumentDecoder {
         case let .bad(message):
             sink.error(.invalidExpiry, "invalid expiry: \(message)", at: written.location)
             return nil
-        case let .ok(.day(day)):
-            // Ends at midnight UTC for now; merging moves it to midnight in the org's time zone.
-            return Expiry(endsAt: day.next().startInUTC, written: written.value,
-                          lastDay: day, location: written.location)
-        case let .ok(.instant(date)):
-            return Expiry(endsAt: date, written: written.value, lastDay: nil, location: written.location)
+        case let .ok(parsed):
+            return Expiry(parsed, written: written)
         }
     }
 
     private func justification(_ f: Fields) -> Justification {
         Justification(ticket: f.string("ticket")?.value, reason: f.string("reason")?.value)
+    }
+}
+
+extension Expiry {
+    /// An expiry as parsed from `written`. A date ends at midnight UTC for now; merging moves it to
+    /// midnight in the org's time zone.
+    init(_ parsed: WrittenExpiry, written: Located<String>) {
+        switch parsed {
+        case let .day(day):
+            self.init(endsAt: day.next().startInUTC, written: written.value, lastDay: day, location: written.location)
+        case let .instant(date):
+            self.init(endsAt: date, written: written.value, lastDay: nil, location: written.location)
+        }
     }
 }

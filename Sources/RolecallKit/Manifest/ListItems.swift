@@ -94,20 +94,11 @@ struct ListItems: YAMLItemConsumer {
             lastKey = (key, isList)
         }
         guard isList else { return false }
-        while documents.count <= document {
-            documents.append(DecodedItems())
-            sinks.append(DiagnosticSink())
-        }
-        let decoder = DocumentDecoder(document: YAMLDocument(file: file, root: nil, mark: item.mark), sink: sinks[document])
+        let decoder = self.decoder(for: document, at: item.mark)
         switch key {
         case "apps": if let app = decoder.app(item) { documents[document].apps.append(app) }
         case "roles": if let role = decoder.customRole(item) { documents[document].roles.append(role) }
-        case "members":
-            guard let member = decoder.member(item) else { break }
-            if documents[document].members.isEmpty, textSize >= Self.reserveFrom {
-                documents[document].members.reserveCapacity(textSize / 64)
-            }
-            documents[document].members.append(member)
+        case "members": if let member = decoder.member(item) { add(member, to: document) }
         case "teams":
             if let (team, grants) = decoder.team(item) {
                 documents[document].teams.append(team)
@@ -116,6 +107,30 @@ struct ListItems: YAMLItemConsumer {
         default: if let grant = decoder.grant(item) { documents[document].grants.append(grant) }
         }
         return true
+    }
+
+    /// A plain member is decoded where the reader holds it (`DocumentDecoder.plainMember`); any
+    /// other item is left to be offered as a node.
+    mutating func take(mapping pairs: UnsafeBufferPointer<YAMLNode>, at mark: YAMLMark, key: String, document: Int) -> Bool {
+        guard key == "members", let member = decoder(for: document, at: mark).plainMember(pairs, at: mark) else { return false }
+        add(member, to: document)
+        return true
+    }
+
+    /// A decoder for an item of document `document` that starts at `mark`, reporting to the document's sink.
+    private mutating func decoder(for document: Int, at mark: YAMLMark) -> DocumentDecoder {
+        while documents.count <= document {
+            documents.append(DecodedItems())
+            sinks.append(DiagnosticSink())
+        }
+        return DocumentDecoder(document: YAMLDocument(file: file, root: nil, mark: mark), sink: sinks[document])
+    }
+
+    private mutating func add(_ member: consuming Member, to document: Int) {
+        if documents[document].members.isEmpty, textSize >= Self.reserveFrom {
+            documents[document].members.reserveCapacity(textSize / 64)
+        }
+        documents[document].members.append(member)
     }
 
     /// Moves out what was taken, by document index (documents after the last one with a list

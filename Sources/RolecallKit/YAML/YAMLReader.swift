@@ -69,6 +69,15 @@ public protocol YAMLItemConsumer {
     /// Offers `item`, of the list under `key` in the top-level mapping of document `document`
     /// (counted from 0). Returns whether it was taken.
     mutating func take(_ item: YAMLNode, key: String, document: Int) -> Bool
+
+    /// Offers such an item that is a mapping before it is made a node: its keys and values, in
+    /// order, where the reader holds them (`pairs`: key, value, key, value…), and where it starts.
+    /// Returns whether it was taken; one not taken is offered again as a node.
+    mutating func take(mapping pairs: UnsafeBufferPointer<YAMLNode>, at mark: YAMLMark, key: String, document: Int) -> Bool
+}
+
+extension YAMLItemConsumer {
+    func take(mapping pairs: UnsafeBufferPointer<YAMLNode>, at mark: YAMLMark, key: String, document: Int) -> Bool { false }
 }
 
 /// Takes nothing: the whole tree is kept.
@@ -183,6 +192,7 @@ private struct TreeBuilder<Items: YAMLItemConsumer> {
                 if frame.isMapping {
                     // libyaml gives every key a value; a key left over would be dropped.
                     if (values.count - frame.start) % 2 == 1 { values.removeLast() }
+                    if takeInPlace(frame) { continue }
                     let count = (values.count - frame.start) / 2
                     let pairs = [YAMLPair](unsafeUninitializedCapacity: count) { buffer, initialized in
                         initialized = 0
@@ -238,6 +248,19 @@ private struct TreeBuilder<Items: YAMLItemConsumer> {
         }
         values.append(node)
         return nil
+    }
+
+    /// Offers a mapping that is an item of a list under a top-level key to the consumer where its
+    /// keys and values lie, and drops them when it is taken (see `YAMLItemConsumer`).
+    private mutating func takeInPlace(_ item: Frame) -> Bool {
+        guard frames.count == 2, !frames[1].isMapping, frames[0].isMapping, (frames[1].start - frames[0].start) % 2 == 1,
+              case let .scalar(key, _) = values[frames[1].start - 1].content else { return false }
+        let document = documents.count
+        let taken = values.withUnsafeBufferPointer { all in
+            items.take(mapping: UnsafeBufferPointer(rebasing: all[item.start...]), at: item.mark, key: key, document: document)
+        }
+        if taken { values.removeLast(values.count - item.start) }
+        return taken
     }
 
     /// Small mappings are scanned; large ones get a dictionary built once.

@@ -22,9 +22,10 @@ extension DocumentDecoder {
             }
             // A plain `~`, `null` or nothing is the key left out (`Fields.node`).
             let value = pairs[i + 1].isNull ? nil : text
+            let located = { (text: String) in Located(text, at: document.location(pairs[i + 1].mark)) }
             switch key {
-            case "email": email = value.map { Located($0, at: document.location(pairs[i + 1].mark)) }
-            case "role": role = value.map { Located($0, at: document.location(pairs[i + 1].mark)) }
+            case "email": email = value.map(located)
+            case "role": role = value.map(located)
             case "name": name = value
             case "ticket": ticket = value
             case "reason": reason = value
@@ -35,7 +36,7 @@ extension DocumentDecoder {
             case "expires":
                 guard let value else { continue }
                 guard case let .ok(parsed) = WrittenExpiry.parse(value) else { return nil }
-                expires = Expiry(parsed, written: Located(value, at: document.location(pairs[i + 1].mark)))
+                expires = Expiry(parsed, written: located(value))
             default:
                 return nil
             }

@@ -240,9 +240,7 @@ private struct TreeBuilder<Items: YAMLItemConsumer> {
                 return failure(.duplicateKey, "duplicate key '\(name)'", node.mark,
                                notes: [DiagnosticNote("first defined here", at: location(first))])
             }
-        } else if frames.count == 2, !isMapping, frames[0].isMapping, (start - frames[0].start) % 2 == 1,
-                  case let .scalar(key, _) = values[start - 1].content,
-                  items.take(node, key: key, document: documents.count) {
+        } else if let key = openListKey(), items.take(node, key: key, document: documents.count) {
             // An item of a list that is the value of a top-level key, taken by the consumer.
             return nil
         }
@@ -253,14 +251,21 @@ private struct TreeBuilder<Items: YAMLItemConsumer> {
     /// Offers a mapping that is an item of a list under a top-level key to the consumer where its
     /// keys and values lie, and drops them when it is taken (see `YAMLItemConsumer`).
     private mutating func takeInPlace(_ item: Frame) -> Bool {
-        guard frames.count == 2, !frames[1].isMapping, frames[0].isMapping, (frames[1].start - frames[0].start) % 2 == 1,
-              case let .scalar(key, _) = values[frames[1].start - 1].content else { return false }
+        guard let key = openListKey() else { return false }
         let document = documents.count
         let taken = values.withUnsafeBufferPointer { all in
             items.take(mapping: UnsafeBufferPointer(rebasing: all[item.start...]), at: item.mark, key: key, document: document)
         }
         if taken { values.removeLast(values.count - item.start) }
         return taken
+    }
+
+    /// The key of the list that is open, when it is the value of a key of a document's top-level
+    /// mapping: its items are offered to the consumer.
+    private func openListKey() -> String? {
+        guard frames.count == 2, !frames[1].isMapping, frames[0].isMapping, (frames[1].start - frames[0].start) % 2 == 1,
+              case let .scalar(key, _) = values[frames[1].start - 1].content else { return nil }
+        return key
     }
 
     /// Small mappings are scanned; large ones get a dictionary built once.

@@ -26,7 +26,19 @@ struct Rolecall: AsyncParsableCommand {
         // about 7% longer. Peak memory grows by up to the spare amount.
         mallopt(M_TOP_PAD, 32 << 20)
         #endif
-        await main(nil)
+        // AsyncParsableCommand's own main, with one step between parsing and running: a large
+        // input starts again with huge pages (Relaunch).
+        do {
+            var command = try await asyncParseAsRoot(nil)
+            Relaunch.withHugePagesIfLarge(command)
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
     }
 }
 

@@ -1,0 +1,60 @@
+import Foundation
+
+/// When a run is worth starting again with glibc's allocator on transparent huge pages.
+///
+/// A no-op plan of a 100k-member org touches about 280 MB of fresh memory: 70,000 pages of 4 KiB,
+/// each a page fault, a fifth of its CPU time in the kernel. With glibc's `glibc.malloc.hugetlb=1`
+/// the allocator asks the kernel for 2 MiB pages where it can (madvise): 17,000-19,000 faults, and
+/// the plan took 0.914x the median wall time and 0.930x the CPU time (`Benchmarks/ab.py`, 31
+/// alternating runs, 2026-12-02), for 5% more peak memory (234 -> 247 MiB). glibc reads that setting
+/// only from `GLIBC_TUNABLES` as a process starts, so the command line starts itself again, once,
+/// with it set (`Sources/rolecall/Relaunch.swift`). That costs about 4 ms, a tenth of a small org's
+/// plan, hence the floor on the input's size: a 10k-member org (5 MiB of manifests and state) gains
+/// about as much as the restart costs; 32 MiB is about a 60k-member org.
+///
+/// This type only decides; it reads nothing of the process itself.
+public enum HugePages {
+    /// Manifests plus state file below this size run as they are.
+    public static let minimumInputBytes = 32 << 20
+    /// What `GLIBC_TUNABLES` is set to for the second start.
+    public static let tunables = "glibc.malloc.hugetlb=1"
+
+    /// Whether to start again with `tunables`: the kernel gives huge pages on request only
+    /// (`madvise` mode: in `always` mode it gives them anyway, in `never` mode not at all), glibc
+    /// knows the setting (2.35 and later), `GLIBC_TUNABLES` is unset (a user's own tunables are
+    /// kept, and a process started again finds it set), and the input is large.
+    /// - Parameters:
+    ///   - transparentHugePages: the text of `/sys/kernel/mm/transparent_hugepage/enabled`
+    ///     (`always [madvise] never`), nil when unreadable.
+    ///   - glibcVersion: glibc's version, such as `2.36`.
+    public static func shouldRelaunch(transparentHugePages: String?, glibcVersion: String,
+                                      environment: [String: String], inputBytes: Int) -> Bool {
+        guard environment["GLIBC_TUNABLES"] == nil, inputBytes >= minimumInputBytes,
+              transparentHugePages?.contains("[madvise]") == true else { return false }
+        let parts = glibcVersion.split(separator: ".").map { Int($0) ?? 0 }
+        guard parts.count >= 2 else { return false }
+        return parts[0] > 2 || (parts[0] == 2 && parts[1] >= 35)
+    }
+
+    /// The bytes a command will read: the manifest files under a folder (or the file itself), and
+    /// a state file; a path that is missing, unreadable or a URL counts nothing.
+    public static func inputBytes(manifests: String?, stateFile: String?) -> Int {
+        var total = 0
+        if let manifests {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: manifests, isDirectory: &isFolder), isFolder.boolValue {
+                for path in ManifestFiles.find(in: manifests).paths { total += size(of: path) }
+            } else {
+                total += size(of: manifests)
+            }
+        }
+        if let stateFile { total += size(of: stateFile) }
+        return total
+    }
+
+    private static func size(of path: String) -> Int {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return 0 }
+        return Int(info.st_size)
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import RolecallKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A command whose memory grows with what it reads: started again with huge pages when that is large.
+protocol ReadsLargeInput {
+    /// The manifest folder (or file) and the state file it reads; nil for none or not a file.
+    var input: (manifests: String?, stateFile: String?) { get }
+}
+
+extension StateOptions {
+    /// The state as a file to measure; nil for PostgreSQL.
+    var file: String? { isPostgres ? nil : path }
+}
+
+extension PlanCommand: ReadsLargeInput { var input: (manifests: String?, stateFile: String?) { (dir, stateOptions.file) } }
+extension ApplyCommand: ReadsLargeInput { var input: (manifests: String?, stateFile: String?) { (source, stateOptions.file) } }
+extension DriftCommand: ReadsLargeInput { var input: (manifests: String?, stateFile: String?) { (dir, stateOptions.file) } }
+extension ReportCommand: ReadsLargeInput { var input: (manifests: String?, stateFile: String?) { (folder, stateOptions.file) } }
+
+enum Relaunch {
+    /// Starts this program again, same arguments, with glibc's allocator on transparent huge pages,
+    /// when `HugePages.shouldRelaunch` says it pays (see there for the figures). Runs before the
+    /// command does anything: nothing is read, locked or written yet. If the start fails, the command
+    /// goes on as it is.
+    static func withHugePagesIfLarge(_ command: any ParsableCommand) {
+        #if os(Linux) && canImport(Glibc)
+        guard let reading = command as? any ReadsLargeInput else { return }
+        let environment = ProcessInfo.processInfo.environment
+        guard environment["GLIBC_TUNABLES"] == nil else { return }  // decided again below; this spares the folder walk
+        let mode = try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8)
+        let input = reading.input
+        guard HugePages.shouldRelaunch(transparentHugePages: mode, glibcVersion: glibcVersion(),
+                                       environment: environment,
+                                       inputBytes: HugePages.inputBytes(manifests: input.manifests, stateFile: input.stateFile)) else { return }
+        setenv("GLIBC_TUNABLES", HugePages.tunables, 1)
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        unsetenv("GLIBC_TUNABLES")
+        #endif
+    }
+
+    /// "2.36", from confstr's "glibc 2.36"; empty when unknown.
+    private static func glibcVersion() -> String {
+        #if canImport(Glibc)
+        var buffer = [CChar](repeating: 0, count: 64)
+        guard confstr(Int32(_CS_GNU_LIBC_VERSION), &buffer, buffer.count) > 0 else { return "" }
+        return String(cString: buffer).split(separator: " ").last.map(String.init) ?? ""
+        #else
+        return ""
+        #endif
+    }
+}

@@ -8,6 +8,7 @@
 #                                     members (as many members); near linear is about 10x, quadratic 100x
 #   scripts/bench.sh pg [SIZE]        no-op plan with the state in PostgreSQL against a file, same run
 #                                     (default 100000; starts a throwaway server with scripts/pg.sh)
+#   scripts/bench.sh launchdarkly [SIZE...]  the same steps on synthetic LaunchDarkly orgs (default 100000)
 #   scripts/bench.sh ratio [SIZE] [ROUNDS]   the no-op plan against the floor, run alternately
 #                                     (Benchmarks/ratio.py; default 100000, 15 rounds)
 #   ROLECALL_BIN=PATH scripts/bench.sh ...   measure that binary instead of building this checkout
@@ -96,6 +97,18 @@ for step, sec, rss in rows:
     print(f"{name:<22} {step:<20} {float(sec):8.3f} {int(rss)/1024:9.1f} {float(sec)/floor:8.1f}")
 PY
 }
+
+# The same steps on synthetic LaunchDarkly orgs (its single-owner rule runs over every member).
+if [ "${1:-}" = launchdarkly ]; then
+  shift
+  printf '%-22s %-20s %8s %9s %8s\n' org step seconds "RSS MiB" "x floor"
+  for n in "${@:-100000}"; do
+    dir="$work/launchdarkly-$n"
+    [ -f "$dir/grants.yaml" ] || python3 Benchmarks/generate.py "$n" "$dir" --catalog launchdarkly
+    bench "launchdarkly-$n" "$dir"
+  done
+  exit 0
+fi
 
 if [ "${1:-}" = typos ]; then
   printf '%-8s %8s %9s\n' typos seconds "RSS MiB"

@@ -5,12 +5,13 @@ import Foundation
 /// A no-op plan of a 100k-member org touches about 280 MB of fresh memory: 70,000 pages of 4 KiB,
 /// each a page fault, a fifth of its CPU time in the kernel. With glibc's `glibc.malloc.hugetlb=1`
 /// the allocator asks the kernel for 2 MiB pages where it can (madvise): 17,000-19,000 faults, and
-/// the plan took 0.914x the median wall time and 0.930x the CPU time (`Benchmarks/ab.py`, 31
-/// alternating runs, 2026-12-02), for 5% more peak memory (234 -> 247 MiB). glibc reads that setting
-/// only from `GLIBC_TUNABLES` as a process starts, so the command line starts itself again, once,
-/// with it set (`Sources/rolecall/Relaunch.swift`). That costs about 4 ms, a tenth of a small org's
-/// plan, hence the floor on the input's size: a 10k-member org (5 MiB of manifests and state) gains
-/// about as much as the restart costs; 32 MiB is about a 60k-member org.
+/// the plan took 0.955x the median wall time and 0.943x the CPU time (medians of five sets of 31-61
+/// alternating runs, `Benchmarks/ab.py`, 2026-12-02; the sets ranged 0.931x-0.997x), for 3-5% more
+/// peak memory. glibc reads that setting only from `GLIBC_TUNABLES` as a process starts, so the
+/// command line starts itself again, once, with it set (`Sources/rolecall/Relaunch.swift`). That
+/// costs about 4 ms, a tenth of a small org's plan, hence the floor on the input's size: 32 MiB of
+/// manifests and state is about a 70k-member org; at 80k members (38 MB) a no-op plan took 0.96x
+/// the median wall time, 16 ms less (41 alternating runs).
 ///
 /// This type only decides; it reads nothing of the process itself.
 public enum HugePages {

@@ -31,25 +31,13 @@ enum Relaunch {
         guard let reading = command as? any ReadsLargeInput else { return }
         let environment = ProcessInfo.processInfo.environment
         guard environment["GLIBC_TUNABLES"] == nil else { return }  // decided again below; this spares the folder walk
-        let mode = try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8)
         let input = reading.input
-        guard HugePages.shouldRelaunch(transparentHugePages: mode, glibcVersion: glibcVersion(),
+        guard HugePages.shouldRelaunch(transparentHugePages: HugePages.kernelMode(), glibcVersion: HugePages.glibcVersion(),
                                        environment: environment,
                                        inputBytes: HugePages.inputBytes(manifests: input.manifests, stateFile: input.stateFile)) else { return }
         setenv("GLIBC_TUNABLES", HugePages.tunables, 1)
         execv("/proc/self/exe", CommandLine.unsafeArgv)
         unsetenv("GLIBC_TUNABLES")
-        #endif
-    }
-
-    /// "2.36", from confstr's "glibc 2.36"; empty when unknown.
-    private static func glibcVersion() -> String {
-        #if canImport(Glibc)
-        var buffer = [CChar](repeating: 0, count: 64)
-        guard confstr(Int32(_CS_GNU_LIBC_VERSION), &buffer, buffer.count) > 0 else { return "" }
-        return String(cString: buffer).split(separator: " ").last.map(String.init) ?? ""
-        #else
-        return ""
         #endif
     }
 }

@@ -1,26 +1,18 @@
 import Foundation
+import RolecallKit
 import Testing
 
 /// A large input makes rolecall start itself again with glibc's huge pages (`HugePages`,
 /// `Relaunch.swift`). The second start must be invisible: same arguments, same output, same exit
-/// status, same state written; and `GLIBC_TUNABLES` set by the user turns it off.
+/// status, same state written. (When it is not made, `GLIBC_TUNABLES` set by the user among the
+/// reasons, is `HugePagesTests`'.)
 @Suite("relaunch with huge pages", .serialized)
 struct RelaunchTests {
     /// Whether this machine meets the conditions besides the input's size (Linux, glibc 2.35+,
     /// transparent huge pages in madvise mode, GLIBC_TUNABLES unset).
     private static var machineRelaunches: Bool {
-        guard ProcessInfo.processInfo.environment["GLIBC_TUNABLES"] == nil,
-              let mode = try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8),
-              mode.contains("[madvise]"), let version = gnuLibcVersion() else { return false }
-        let parts = version.split(separator: ".").compactMap { Int($0) }
-        return parts.count >= 2 && (parts[0] > 2 || (parts[0] == 2 && parts[1] >= 35))
-    }
-
-    /// "2.36" from glibc's "glibc 2.36".
-    private static func gnuLibcVersion() -> String? {
-        var buffer = [CChar](repeating: 0, count: 64)
-        guard confstr(Int32(_CS_GNU_LIBC_VERSION), &buffer, buffer.count) > 0 else { return nil }
-        return String(cString: buffer).split(separator: " ").last.map(String.init)
+        HugePages.shouldRelaunch(transparentHugePages: HugePages.kernelMode(), glibcVersion: HugePages.glibcVersion(),
+                                 environment: ProcessInfo.processInfo.environment, inputBytes: .max)
     }
 
     /// A state file whose name needs quoting in a shell: the arguments must reach the second start as they were.

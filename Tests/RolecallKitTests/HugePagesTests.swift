@@ -31,6 +31,17 @@ struct HugePagesTests {
                                          inputBytes: Self.large) == expected)
     }
 
+    @Test func readsTheMachinesSide() throws {
+        #if canImport(Glibc)
+        let version = HugePages.glibcVersion().split(separator: ".")
+        #expect(version.count >= 2 && version.allSatisfy { Int($0) != nil }, "glibc's version as numbers: \(version)")
+        #endif
+        // Where the kernel has the file, one of its modes is the one in use.
+        if let mode = HugePages.kernelMode() {
+            #expect(["[always]", "[madvise]", "[never]"].contains { mode.contains($0) })
+        }
+    }
+
     @Test func inputBytesCountManifestFilesAndTheStateFileOnly() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rolecall-hugepages-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("m/sub"), withIntermediateDirectories: true)

@@ -13,7 +13,7 @@ import Foundation
 /// manifests and state is about a 70k-member org; at 80k members (38 MB) a no-op plan took 0.96x
 /// the median wall time, 16 ms less (41 alternating runs).
 ///
-/// This type only decides; it reads nothing of the process itself.
+/// This type decides and reads the machine's side of it; the second start is the command line's.
 public enum HugePages {
     /// Manifests plus state file below this size run as they are.
     public static let minimumInputBytes = 32 << 20
@@ -35,6 +35,23 @@ public enum HugePages {
         let parts = glibcVersion.split(separator: ".").map { Int($0) ?? 0 }
         guard parts.count >= 2 else { return false }
         return parts[0] > 2 || (parts[0] == 2 && parts[1] >= 35)
+    }
+
+    /// The kernel's transparent huge pages mode, as `/sys/kernel/mm/transparent_hugepage/enabled`
+    /// shows it (`always [madvise] never`); nil where there is no such file.
+    public static func kernelMode() -> String? {
+        try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8)
+    }
+
+    /// glibc's version (`2.36`, from confstr's `glibc 2.36`); empty without glibc.
+    public static func glibcVersion() -> String {
+        #if canImport(Glibc)
+        var buffer = [CChar](repeating: 0, count: 64)
+        guard confstr(Int32(_CS_GNU_LIBC_VERSION), &buffer, buffer.count) > 0 else { return "" }
+        return String(cString: buffer).split(separator: " ").last.map(String.init) ?? ""
+        #else
+        return ""
+        #endif
     }
 
     /// The bytes a command will read: the manifest files under a folder (or the file itself), and

@@ -29,11 +29,9 @@ enum Relaunch {
     static func withHugePagesIfLarge(_ command: any ParsableCommand) {
         #if os(Linux) && canImport(Glibc)
         guard let reading = command as? any ReadsLargeInput else { return }
-        let environment = ProcessInfo.processInfo.environment
-        guard environment["GLIBC_TUNABLES"] == nil else { return }  // decided again below; this spares the folder walk
         let input = reading.input
         guard HugePages.shouldRelaunch(transparentHugePages: HugePages.kernelMode(), glibcVersion: HugePages.glibcVersion(),
-                                       environment: environment,
+                                       environment: ProcessInfo.processInfo.environment,
                                        inputBytes: HugePages.inputBytes(manifests: input.manifests, stateFile: input.stateFile)) else { return }
         setenv("GLIBC_TUNABLES", HugePages.tunables, 1)
         execv("/proc/self/exe", CommandLine.unsafeArgv)

@@ -12,7 +12,9 @@ extension DocumentDecoder {
     /// Measured (2026-12-01, release builds, the 100k-member org, `Benchmarks/ab.py`, alternating
     /// runs, against the tree for every member): a no-op plan 0.96x the median wall and CPU time
     /// (61 runs); `validate` 0.97x the wall and 0.94x the CPU time (31 runs); `validate` of the
-    /// members file alone 0.92x and 0.90x (21 runs).
+    /// members file alone 0.92x and 0.90x (21 runs). Again with each round starting with the next
+    /// build (2026-12-02, commit 2140565 against bd0e307): the no-op plan 0.950x wall and 0.952x CPU
+    /// (41 runs), `validate` 0.915x and 0.909x (31 runs).
     func plainMember(_ pairs: UnsafeBufferPointer<YAMLNode>, at mark: YAMLMark) -> Member? {
         var email: Located<String>?, role: Located<String>?, name: String?, sso = false
         var expires: Expiry?, ticket: String?, reason: String?

@@ -28,13 +28,13 @@ public enum HugePages {
     ///   - transparentHugePages: the text of `/sys/kernel/mm/transparent_hugepage/enabled`
     ///     (`always [madvise] never`), nil when unreadable.
     ///   - glibcVersion: glibc's version, such as `2.36`.
+    ///   - inputBytes: asked for last, only when everything else holds (it walks the manifest folder).
     public static func shouldRelaunch(transparentHugePages: String?, glibcVersion: String,
-                                      environment: [String: String], inputBytes: Int) -> Bool {
-        guard environment["GLIBC_TUNABLES"] == nil, inputBytes >= minimumInputBytes,
-              transparentHugePages?.contains("[madvise]") == true else { return false }
+                                      environment: [String: String], inputBytes: @autoclosure () -> Int) -> Bool {
+        guard environment["GLIBC_TUNABLES"] == nil, transparentHugePages?.contains("[madvise]") == true else { return false }
         let parts = glibcVersion.split(separator: ".").map { Int($0) ?? 0 }
-        guard parts.count >= 2 else { return false }
-        return parts[0] > 2 || (parts[0] == 2 && parts[1] >= 35)
+        guard parts.count >= 2, parts[0] > 2 || (parts[0] == 2 && parts[1] >= 35) else { return false }
+        return inputBytes() >= minimumInputBytes
     }
 
     /// The kernel's transparent huge pages mode, as `/sys/kernel/mm/transparent_hugepage/enabled`

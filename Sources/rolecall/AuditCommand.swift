@@ -11,6 +11,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Check that no line of the audit log was deleted, inserted, reordered or edited.",
             discussion: """
                 Each record names the SHA-256 of the line before it (`prev`). Exit status: 0 when the chain \

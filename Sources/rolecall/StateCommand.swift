@@ -11,6 +11,7 @@ struct StateCommand: AsyncParsableCommand {
 
     struct Accept: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "accept",
             abstract: "Record that a member accepted their invitation (the state file has no inbox).")
 
         @Argument(help: "The member's e-mail address.")
@@ -35,6 +36,7 @@ struct StateCommand: AsyncParsableCommand {
 
     struct Pull: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "pull",
             abstract: "Print the state as JSON, byte for byte the state file format (`> rolecall.state.json`).")
 
         @OptionGroup var stateOptions: StateOptions
@@ -47,6 +49,7 @@ struct StateCommand: AsyncParsableCommand {
 
     struct Push: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "push",
             abstract: "Replace the state with a state file (moving a file's state to PostgreSQL: pull, then push).",
             discussion: "Refuses another lineage, or a serial not higher than the current one, unless --force.")
 
@@ -68,7 +71,7 @@ struct StateCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the state names in a PostgreSQL database.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the state names in a PostgreSQL database.")
 
         @OptionGroup var stateOptions: StateOptions
         @OptionGroup var color: ColorOptions
@@ -80,6 +83,7 @@ struct StateCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Print the state's resources as a table (addresses as `state rm` takes them).")
 
         @OptionGroup var stateOptions: StateOptions

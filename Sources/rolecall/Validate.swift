@@ -4,6 +4,7 @@ import RolecallKit
 
 struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "validate",
         abstract: "Check manifests and report every problem with file, line and column.",
         discussion: """
             Reads every *.yaml and *.yml file under DIR. Exits 0 when the manifests are valid \

@@ -50,6 +50,31 @@ struct TimeZoneTests {
         }
     }
 
+    /// Only `Z` and `L` lines are split into fields; a line that merely starts with those letters,
+    /// or has too few fields, declares nothing; fields are split on runs of spaces; links to links
+    /// are followed to their zone.
+    @Test func tzdataZonesAndLinksAreReadFromTheirLinesOnly() {
+        let text = """
+            # version 2025b
+            R E 1981 ma - Mar lastSu 1u 1 S
+            Z Europe/Berlin 0:53:28 - LMT 1893 Ap
+            1 c CE%sT
+            L  Europe/Berlin   Arctic/Longyearbyen
+            Zx Not/AZone 0
+            Lx Europe/Berlin Not/ALink
+            L Only/Target
+            Z
+
+            L Europe/Berlin Europe/Oslo
+            L Europe/Oslo Atlantic/Jan_Mayen
+            L Nowhere/Zone Dangling/Link
+            """
+        let names = TimeZoneNames(tzdata: text)
+        #expect(names.zones == ["Europe/Berlin"])
+        #expect(names.links == ["Arctic/Longyearbyen": "Europe/Berlin", "Europe/Oslo": "Europe/Berlin",
+                                "Atlantic/Jan_Mayen": "Europe/Berlin"])
+    }
+
     @Test(arguments: [("Asia/Calcutta", "Asia/Kolkata"), ("Europe/Kiev", "Europe/Kyiv"), ("US/Eastern", "America/New_York")])
     func aLinkIsAcceptedWithAWarningNamingItsZone(_ link: String, _ canonical: String) throws {
         let result = validate(Self.settings(link))

@@ -2,9 +2,10 @@
 
 /// A place in a manifest: file path as the user should see it, 1-based line and column.
 ///
-/// Line and column are kept in 32 bits each (what libyaml's marks hold, and files are read whole):
-/// a member carries five places and a grant seven, and at 24 bytes rather than 32 each the model of
-/// a large org is a tenth smaller.
+/// Line and column are kept in 32 bits each (a file would need two billion lines to go past them,
+/// and files are read whole into memory; a larger value is held at the largest): a member carries
+/// five places and a grant seven, and at 24 bytes rather than 32 each the model of a large org is a
+/// tenth smaller.
 public struct SourceLocation: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
     public var file: String
     private var storedLine: Int32

@@ -31,9 +31,9 @@ struct OwnerRule {
             holders[email] = Holder(email: email, location: location, via: via)
         }
         // Only what can make someone hold the role is looked at, read in place: the members whose base
-        // role it is, the grants made directly to them, and the role's org-wide grants (usually one of
-        // each in all). Gathering every live member's address and every member's direct grants first
-        // was 47 ms of one core in a no-op plan of a 100k-member org (`perf`), for one owner.
+        // role it is, the grants made directly to them, and the role's org-wide grants (in a valid org,
+        // one member and a grant or two). Gathering every live member's address and every member's
+        // direct grants first was 47 ms of one core in a no-op plan of a 100k-member org (`perf`).
         let baseHolders = org.members.indices.filter { org.members[$0].role.value == role && live(org.members[$0].expires) }
         let replacing = rules.directRoleReplacesBase ? firstDirectGrants(to: Set(baseHolders.map { org.members[$0].email }), in: org) : [:]
         // Base holders, unless a directly assigned role (org-wide or on a project) replaces the base role.

@@ -52,7 +52,8 @@ struct OwnerRule {
             var members = Set<String>(minimumCapacity: org.members.count)
             for i in org.members.indices where live(org.members[i].expires) { members.insert(org.members[i].email) }
             let teams = Dictionary(org.teams.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-            for grant in granted.map({ org.grants[$0] }) {
+            for i in granted {
+                let grant = org.grants[i]
                 switch grant.subject.value {
                 case let .member(email) where members.contains(email):
                     hold(email, at: grant.role.location, via: " through a grant")
